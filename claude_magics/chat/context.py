@@ -1,0 +1,213 @@
+"""A prompt with ``{name}`` references, turned into the content blocks of a user turn.
+
+This is the only code that reads the user's namespace. ``build_content`` finds the
+references, looks each one up by hand (nothing is ever evaluated), converts what it
+finds (``convert.to_blocks``) and puts the result where the reference was: text joins
+the surrounding text, pictures and PDFs become their own blocks in prompt order.
+
+What a prompt can refer to::
+
+    {df}            a name in the namespace
+    {df.dtypes}     an attribute, any depth (names starting with "__" are refused)
+    {Out[3]}        an item with an integer key: output 3, In[2] is the code of cell 2
+    {df['price']}   an item with a quoted string key (dict keys, DataFrame columns)
+    {_} {__}        the last and second-to-last outputs (IPython keeps them as names)
+    {!error}        the last exception raised in this session, as a short traceback
+    {!figure}       the current matplotlib figure, when one is open
+
+Why this syntax:
+
+- ``{name}`` is what people already type (``str.format``, jupyter-ai), and items and
+  attributes cover what they reach for (``Out[3]``, ``df['col']``, ``model.coef_``)
+  without evaluating anything: a prompt is often pasted from elsewhere, and a prompt
+  must never be able to run code or call a function.
+- ``!`` cannot begin a Python name or a format field, so ``{!error}`` can never collide
+  with a variable the user happens to call ``error`` (a common name for a metric).
+- Anything that is not a reference stays byte for byte, and a name that does not exist
+  stays literal rather than failing: a prompt full of pasted JSON, dicts, f-strings or
+  LaTeX must not break (jupyter-ai's ``{}`` handling does, jupyter-ai issue 967). The
+  precise rules - no spaces inside braces, no reference glued to a preceding word,
+  quote or LaTeX command, Markdown code kept verbatim, ``{{``/``}}`` escapes - are in
+  ``claude_magics.chat.references``.
+- The process environment is never read: ``{os.environ}`` and anything reached through
+  it stay literal, so an f-string pasted into a prompt cannot send an API key.
+
+The same object referenced twice is converted once; later mentions say "see above".
+Text blocks are never empty or whitespace-only (the API rejects them); a prompt with
+nothing left gives an empty list, which the caller should treat as "nothing to ask".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, Mapping, Optional
+
+from .convert import ContextError, ContextOptions, to_blocks
+from .references import Reference, parse
+
+__all__ = ["ContextError", "ContextOptions", "build_content", "last_exception"]
+
+_MISSING = object()
+
+
+class _Note(str):
+    """Text that stands in for a special reference that has nothing to show."""
+
+
+def build_content(
+    prompt: str,
+    namespace: Mapping[str, Any],
+    *,
+    options: ContextOptions | None = None,
+    shell: Any = None,
+) -> list[dict]:
+    """The content blocks of a user turn: ``prompt`` with its references resolved.
+
+    ``namespace`` is the user's namespace (``shell.user_ns``). ``shell``, an IPython
+    ``InteractiveShell``, is optional and only used to name cells in tracebacks
+    ("Cell In[3]"). Raises ``ContextError`` when a referenced object cannot be sent
+    within the API's limits.
+    """
+    options = options or ContextOptions()
+    namer = _cell_namer(shell)
+    builder = _Builder()
+    converted: dict[str, list[dict]] = {}
+    for segment in parse(prompt):
+        if isinstance(segment, str):
+            builder.text(segment)
+            continue
+        found = _resolve(segment, namespace)
+        if found is _MISSING:
+            builder.text(segment.source)
+        elif isinstance(found, _Note):
+            builder.text(str(found))
+        elif segment.source in converted:
+            builder.add(_repeat(converted[segment.source], _label(segment)))
+        else:
+            blocks = to_blocks(found, _label(segment), options, namer=namer)
+            converted[segment.source] = blocks
+            builder.add(blocks)
+    return builder.blocks()
+
+
+def last_exception() -> BaseException | None:
+    """The most recent exception the interactive session reported, or None.
+
+    IPython (8 and 9) records it as ``sys.last_value`` (with ``last_type`` and
+    ``last_traceback``) whenever it shows a traceback; Python 3.12 added
+    ``sys.last_exc`` for the same purpose, which newer shells set as well.
+    """
+    for attribute in ("last_value", "last_exc"):
+        value = getattr(sys, attribute, None)
+        if isinstance(value, BaseException):
+            return value
+    return None
+
+
+def _label(reference: Reference) -> str:
+    return {"error": "last error", "figure": "current figure"}.get(reference.special, reference.label)
+
+
+def _resolve(reference: Reference, namespace: Mapping[str, Any]) -> Any:
+    """The object a reference names, ``_MISSING`` if there is none, or a ``_Note``."""
+    if reference.special == "error":
+        error = last_exception()
+        return error if error is not None else _Note("[last error: none - no exception has been raised in this session]")
+    if reference.special == "figure":
+        return _current_figure()
+    try:
+        if reference.name not in namespace:
+            return _MISSING
+        obj = namespace[reference.name]
+    except Exception:
+        return _MISSING
+    for kind, key in reference.steps:
+        if _is_environment(obj):
+            return _MISSING
+        try:
+            if kind == "attr":
+                if str(key).startswith("__"):
+                    return _MISSING
+                obj = getattr(obj, str(key))
+            else:
+                obj = obj[key]
+        except Exception:  # any failed lookup means "not a reference": keep the text
+            return _MISSING
+    return _MISSING if _is_environment(obj) else obj
+
+
+def _is_environment(obj: Any) -> bool:
+    return obj is os.environ or isinstance(obj, type(os.environ))
+
+
+def _current_figure() -> Any:
+    """pyplot's current figure, without creating one (``plt.gcf()`` would) or importing pyplot."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and pyplot.get_fignums():
+        return pyplot.gcf()
+    return _Note(
+        "[current figure: none - no matplotlib figure is open (the inline backend closes figures "
+        "after each cell; keep one in a variable, e.g. fig = plt.gcf(), and refer to {fig})]"
+    )
+
+
+def _cell_namer(shell: Any) -> Optional[Callable[[str], Optional[str]]]:
+    """A function naming a cell's code file as the notebook does ("Cell In[3]"), from the shell."""
+    format_code_name = getattr(getattr(shell, "compile", None), "format_code_name", None)
+    if not callable(format_code_name):
+        return None
+
+    def name(filename: str) -> Optional[str]:
+        try:
+            named = format_code_name(filename)
+        except Exception:
+            return None
+        return f"{named[0]} {named[1]}" if named else None
+
+    return name
+
+
+def _repeat(blocks: list[dict], label: str) -> list[dict]:
+    """What a second mention of the same reference becomes: the same short text, or a pointer."""
+    if len(blocks) == 1 and blocks[0]["type"] == "text" and "\n" not in blocks[0]["text"]:
+        return blocks
+    return [{"type": "text", "text": f"[{label}: see above]"}]
+
+
+class _Builder:
+    """Collects blocks in order, merging adjacent text and setting multi-line text on its own lines."""
+
+    def __init__(self) -> None:
+        self._blocks: list[dict] = []
+        self._newline_due = False
+
+    def text(self, text: str) -> None:
+        if not text:
+            return
+        if self._newline_due and not text.startswith("\n"):
+            text = "\n" + text
+        self._newline_due = False
+        if self._blocks and self._blocks[-1]["type"] == "text":
+            self._blocks[-1] = {"type": "text", "text": self._blocks[-1]["text"] + text}
+        else:
+            self._blocks.append({"type": "text", "text": text})
+
+    def add(self, blocks: list[dict]) -> None:
+        for block in blocks:
+            if block["type"] != "text":
+                self._blocks.append(block)
+                self._newline_due = False
+                continue
+            text = block["text"]
+            if "\n" in text:  # a framed object starts and ends on a line of its own
+                previous = self._blocks[-1]["text"] if self._blocks and self._blocks[-1]["type"] == "text" else ""
+                if previous and not previous.endswith("\n"):
+                    text = "\n" + text
+                self.text(text)
+                self._newline_due = True
+            else:
+                self.text(text)
+
+    def blocks(self) -> list[dict]:
+        return [b for b in self._blocks if b["type"] != "text" or b["text"].strip()]
