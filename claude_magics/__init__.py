@@ -1,2 +1,62 @@
-"""claude_magics: work with Claude from a Jupyter notebook."""
+"""claude_magics: work with Claude from a Jupyter notebook.
+
+``%load_ext claude_magics`` registers ``%%claude`` and ``%claude``. From plain Python,
+``claude_magics.Client`` is a small Messages API client. Attributes are imported on
+first use, so loading the extension costs milliseconds, not the price of httpx,
+markdown or pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+# public name -> module that defines it (imported lazily by __getattr__)
+_EXPORTS = {
+    "Client": "claude_magics.api.client",
+    "MessageStream": "claude_magics.api.stream",
+    "Message": "claude_magics.api.types",
+    "Usage": "claude_magics.api.types",
+    "APIError": "claude_magics.api.errors",
+    "ClaudeError": "claude_magics.api.errors",
+    "Conversation": "claude_magics.chat.conversation",
+    "get_session": "claude_magics.chat.session",
+    "ClaudeMagics": "claude_magics.magics",
+    "FakeAPI": "claude_magics.testing.server",
+}
+
+__all__ = sorted([*_EXPORTS, "chat", "load_ipython_extension", "unload_ipython_extension", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'claude_magics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register the magics (called by ``%load_ext claude_magics``)."""
+    from .magics import ClaudeMagics, keep_question_marks
+
+    ipython.register_magics(ClaudeMagics(shell=ipython))
+    transforms = ipython.input_transformer_manager.line_transforms
+    if keep_question_marks not in transforms:
+        transforms.insert(0, keep_question_marks)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """Remove the input transform; the conversation stays in memory for a reload."""
+    from .magics import keep_question_marks
+
+    transforms = ipython.input_transformer_manager.line_transforms
+    if keep_question_marks in transforms:
+        transforms.remove(keep_question_marks)

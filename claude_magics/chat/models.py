@@ -1,0 +1,97 @@
+"""What we know about Claude models: aliases, context windows and list prices.
+
+Kept in one small table so that cost estimates, the context-window check and the
+model picker agree. Prices are public list prices in USD per million tokens; they are
+*estimates* shown to help people notice expensive habits, never billing truth.
+Unknown models still work: they simply get no cost estimate and the default window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Short names accepted by ``--model`` and the panel's picker. Configurable through
+#: ``ClaudeMagics.aliases``; these are the defaults.
+DEFAULT_ALIASES: dict[str, str] = {
+    "haiku": "claude-haiku-4-5",
+    "sonnet": "claude-sonnet-4-6",
+    "opus": "claude-opus-4-6",
+}
+
+DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_CONTEXT_WINDOW = 200_000
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens."""
+
+    input: float
+    output: float
+
+    @property
+    def cache_write_5m(self) -> float:
+        return self.input * 1.25
+
+    @property
+    def cache_write_1h(self) -> float:
+        return self.input * 2.0
+
+    @property
+    def cache_read(self) -> float:
+        return self.input * 0.1
+
+
+# Matched by prefix, most specific first: dated ids ("claude-sonnet-4-5-20250929")
+# share their family's price.
+_PRICES: tuple[tuple[str, Price], ...] = (
+    ("claude-opus-4-6", Price(5.0, 25.0)),
+    ("claude-opus-4-5", Price(5.0, 25.0)),
+    ("claude-opus-4", Price(15.0, 75.0)),
+    ("claude-3-opus", Price(15.0, 75.0)),
+    ("claude-sonnet-4", Price(3.0, 15.0)),
+    ("claude-3-7-sonnet", Price(3.0, 15.0)),
+    ("claude-3-5-sonnet", Price(3.0, 15.0)),
+    ("claude-haiku-4", Price(1.0, 5.0)),
+    ("claude-3-5-haiku", Price(0.8, 4.0)),
+    ("claude-3-haiku", Price(0.25, 1.25)),
+)
+
+
+def price_for(model: str | None) -> Price | None:
+    """The list price of ``model``'s family, or None when we do not know it."""
+    if not model:
+        return None
+    for prefix, price in _PRICES:
+        if model.startswith(prefix):
+            return price
+    return None
+
+
+def context_window(model: str | None) -> int:
+    """Tokens the model accepts in one request (input plus output)."""
+    return DEFAULT_CONTEXT_WINDOW
+
+
+def estimate_cost(model: str | None, usage) -> float | None:
+    """Estimated USD for one response's ``usage`` (an api ``Usage``), or None if unpriced.
+
+    Cache writes are priced at the 5-minute rate unless the usage breaks them down
+    by TTL (``cache_creation.ephemeral_1h_input_tokens``).
+    """
+    price = price_for(model)
+    if price is None or usage is None:
+        return None
+    written = usage.cache_creation_input_tokens or 0
+    written_1h = 0
+    breakdown = (getattr(usage, "extra", None) or {}).get("cache_creation") or {}
+    if isinstance(breakdown, dict):
+        written_1h = min(written, int(breakdown.get("ephemeral_1h_input_tokens") or 0))
+    dollars = (
+        (usage.input_tokens or 0) * price.input
+        + (usage.output_tokens or 0) * price.output
+        + (written - written_1h) * price.cache_write_5m
+        + written_1h * price.cache_write_1h
+        + (usage.cache_read_input_tokens or 0) * price.cache_read
+    )
+    return dollars / 1_000_000

@@ -1,0 +1,521 @@
+"""``%%claude`` and ``%claude``: parse what the person typed, call the layers, show the result.
+
+This module holds no conversation logic and no rendering: options become a request
+(``chat.session``), ``{name}`` references become content (``chat.context``), the turn
+runs in ``chat.conversation`` and the answer is drawn by ``ui.live``. Everything heavy
+is imported on first use so that ``%load_ext claude_magics`` stays in the tens of
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+from traitlets import Bool, Dict, Enum, Float, Int, TraitError, Unicode, observe, validate
+
+SUBCOMMANDS = {
+    "help": "show this overview",
+    "model": "show the default model, or set it: `%claude model haiku`",
+    "models": "list the models your key can use",
+    "system": "show the system prompt, set it (`%claude system Be terse.` or a `%%claude system` cell), or `--clear` it",
+    "new": "start a fresh conversation (`%claude new [NAME]`)",
+    "reset": "same as `new`",
+    "history": "show the conversation so far",
+    "chats": "list this notebook's conversations",
+    "usage": "tokens and estimated cost of this notebook's conversations",
+    "trim": "drop the N oldest exchanges: `%claude trim 3`",
+    "save": "save the conversation as JSON: `%claude save chat.json`",
+    "load": "load a saved conversation: `%claude load chat.json`",
+    "export": "write the conversation as Markdown: `%claude export chat.md`",
+    "config": "show the effective defaults (never the key)",
+    "chat": "open the chat panel over this notebook's conversation",
+}
+
+MISSING_KEY = (
+    "No API key: set ANTHROPIC_API_KEY. In a terminal: `export ANTHROPIC_API_KEY=...` before "
+    "starting Jupyter; or in the notebook, without saving it: "
+    "`import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass('Key: ')`."
+)
+
+_FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_TOKEN = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)""")
+
+
+_QUESTION_LINE = re.compile(r"^([ \t]*)%claude([ \t].*?)?[ \t]*(\r?\n)?$")
+
+
+def keep_question_marks(lines: list[str]) -> list[str]:
+    """An input transform: ``%claude Why is {df} empty?`` asks Claude, not for help on ``df``.
+
+    IPython reads a line ending in ``?`` as a request for help on the name before it,
+    which would swallow most questions typed after ``%claude``. Rewriting such lines to
+    the explicit ``run_line_magic`` call first leaves nothing for that rule to match;
+    ``%claude?`` (help on the magic itself) and cell magics are left alone.
+    """
+    if lines and lines[0].lstrip().startswith("%%"):
+        return lines
+    out = []
+    for line in lines:
+        match = _QUESTION_LINE.match(line)
+        args = (match.group(2) or "").strip() if match else ""
+        if match and args.endswith("?") and args.strip("?").strip():
+            indent, newline = match.group(1), match.group(3) or ""
+            line = f"{indent}get_ipython().run_line_magic('claude', {args!r}){newline}"
+        out.append(line)
+    return out
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The fenced code in an answer: its Python blocks, else all of them, in order."""
+    blocks = [(lang.lower(), body.rstrip("\n")) for _, lang, body in _FENCE.findall(markdown)]
+    python = [body for lang, body in blocks if lang in ("python", "py", "python3", "ipython")]
+    return python or [body for _, body in blocks]
+
+
+def split_leading_options(line: str, parser) -> tuple[list[str], str]:
+    """Split ``-m haiku --temperature 0 What's up?`` into option tokens and the raw rest.
+
+    The question after the options is kept byte for byte (apostrophes, braces and all),
+    which a shell-style split of the whole line would break. ``--`` ends the options.
+    """
+    actions = parser._option_string_actions
+    tokens: list[str] = []
+    pos = 0
+    expect_value = False
+    while True:
+        match = _TOKEN.match(line, pos)
+        if not match:
+            return tokens, ""
+        token = match.group(1)
+        if expect_value:
+            tokens.append(token)
+            pos, expect_value = match.end(), False
+            continue
+        if token == "--":
+            return tokens, line[match.end():].strip()
+        name = token.split("=", 1)[0]
+        action = actions.get(name)
+        if action is None:
+            if token.startswith("-") and len(token) > 1 and not _is_number(token):
+                raise UsageError(f"Unknown option {token!r}. See `%%claude?` for the options.")
+            return tokens, line[match.start():].strip()
+        tokens.append(token)
+        pos = match.end()
+        if "=" in token or action.nargs == 0:
+            continue
+        if action.nargs == "?":
+            following = _TOKEN.match(line, pos)
+            if following and _is_number(following.group(1)):
+                tokens.append(following.group(1))
+                pos = following.end()
+            continue
+        expect_value = True
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _unquote(tokens: list[str]) -> list[str]:
+    out = []
+    for token in tokens:
+        if token[:1] in "\"'" and token[-1:] == token[:1] and len(token) > 1:
+            token = shlex.split(token)[0]
+        out.append(token)
+    return out
+
+
+@magics_class
+class ClaudeMagics(Magics):
+    """Ask Claude from a notebook. Configure with ``%config ClaudeMagics.<name> = ...``."""
+
+    model = Unicode("claude-sonnet-4-6", help="Default model: a full id or an alias (haiku, sonnet, opus).").tag(config=True)
+    max_tokens = Int(4096, help="Default max_tokens for an answer.").tag(config=True)
+    system = Unicode(None, allow_none=True, help="Default system prompt.").tag(config=True)
+    temperature = Float(None, allow_none=True, help="Default temperature (0-1); None uses the API's default.").tag(config=True)
+    aliases = Dict(help="Extra or changed model aliases, e.g. {'fast': 'claude-haiku-4-5'}.").tag(config=True)
+    stream = Bool(True, help="Stream answers into the cell (False: wait for the whole answer).").tag(config=True)
+    show_usage = Bool(True, help="Show the small usage line (tokens, cost, time) after each answer.").tag(config=True)
+    cache = Bool(True, help="Mark the conversation prefix for prompt caching.").tag(config=True)
+    throttle = Float(0.1, help="Seconds between display updates while streaming (at most 10 per second by default).").tag(config=True)
+    summary_bytes = Int(8192, help="Upper bound on the text a {name} reference (a DataFrame, a repr) contributes.").tag(config=True)
+    summary_rows = Int(10, help="Rows of a DataFrame's head shown in its summary.").tag(config=True)
+    auth = Enum(["x-api-key", "bearer"], default_value="x-api-key", help="How the key is sent: x-api-key, or 'bearer' for proxies.").tag(config=True)
+    timeout = Float(600.0, help="Seconds a request may take in all.").tag(config=True)
+    max_retries = Int(2, help="Retries for 408/409/429/5xx/529 and connection errors, before any text arrived.").tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        self._session = None  # before traitlets applies config and fires observers
+        super().__init__(shell=shell, **kwargs)
+
+    # -- configuration ---------------------------------------------------------------
+    @validate("model")
+    def _check_model(self, proposal):
+        try:
+            return self._session.resolve_model(proposal["value"]) if self._session else proposal["value"]
+        except ValueError as exc:
+            raise TraitError(str(exc)) from None
+
+    @validate("temperature")
+    def _check_temperature(self, proposal):
+        value = proposal["value"]
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise TraitError("temperature must be between 0 and 1.")
+        return value
+
+    @validate("max_tokens")
+    def _check_max_tokens(self, proposal):
+        if proposal["value"] < 1:
+            raise TraitError("max_tokens must be at least 1.")
+        return proposal["value"]
+
+    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "max_retries")
+    def _sync(self, change=None):
+        if self._session is not None:
+            self._configure(self._session)
+
+    @property
+    def session(self):
+        """The kernel's shared session, configured from these traits on first use."""
+        if self._session is None:
+            from .chat.session import get_session
+
+            session = get_session()
+            session.namespace = self.shell.user_ns if self.shell is not None else {}
+            self._session = session
+            self._configure(session)
+        return self._session
+
+    def _configure(self, session) -> None:
+        from .chat.models import DEFAULT_ALIASES
+
+        session.aliases = {**DEFAULT_ALIASES, **self.aliases}
+        session.defaults.update(
+            model=session.resolve_model(self.model), max_tokens=self.max_tokens,
+            system=self.system, temperature=self.temperature,
+        )
+        options = {"max_retries": self.max_retries, "timeout": self.timeout}
+        if self.auth != "x-api-key":
+            options["auth"] = self.auth
+        session.client_options = options
+
+    # -- the magic ---------------------------------------------------------------------
+    @magic_arguments()
+    @argument("-m", "--model", help="Model id or alias (haiku, sonnet, opus, or your own).")
+    @argument("-s", "--system", help="System prompt for this question.")
+    @argument("--max-tokens", type=int, help="Maximum tokens in the answer.")
+    @argument("--temperature", type=float, help="Sampling temperature, 0-1.")
+    @argument("--top-p", type=float, help="Nucleus sampling, 0-1.")
+    @argument("--top-k", type=int, help="Sample only from the top K tokens.")
+    @argument("--stop", action="append", metavar="SEQ", help="A stop sequence (repeatable).")
+    @argument("--thinking", nargs="?", type=int, const=4096, metavar="BUDGET",
+              help="Extended thinking with a token budget (default 4096, at least 1024).")
+    @argument("--new", action="store_true", help="Start a fresh conversation first.")
+    @argument("--no-history", action="store_true", help="A one-off question: neither reads nor writes the conversation.")
+    @argument("--chat", metavar="NAME", help="Use the named conversation (several per notebook).")
+    @argument("--code", action="store_true", help="Put the answer's code into a new cell below.")
+    @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming it.")
+    @argument("--tools", metavar="NAMES", help="Comma-separated names of functions in the namespace Claude may call.")
+    @argument("--output", metavar="VAR", help="Store the final message (claude_magics Message) in VAR.")
+    @argument("--metadata-user", metavar="ID", help="metadata.user_id for the request.")
+    @line_cell_magic
+    def claude(self, line, cell=None):
+        """Ask Claude. The cell body (or the rest of the line) is the prompt.
+
+        ``{name}`` puts a variable of the notebook into the prompt: a DataFrame as a
+        bounded summary, a figure or image as an image, anything else as a bounded repr.
+        Braces around anything that is not a variable stay as they are; ``{{`` is a
+        literal brace. The conversation continues across cells; ``--new`` starts afresh.
+
+        Subcommands (line magic): %claude help | model [NAME] | models | system [TEXT|--clear]
+        | new [NAME] | history | chats | usage | trim N | save PATH | load PATH
+        | export PATH | config | chat
+        """
+        parser = self.claude.parser
+        stripped = line.strip()
+        first = stripped.split(None, 1)[0] if stripped else ""
+        if first in SUBCOMMANDS:
+            rest = stripped[len(first):].strip()
+            return getattr(self, "_cmd_" + first)(rest, cell)
+        tokens, rest = split_leading_options(line, parser)
+        args = parser.parse_args(_unquote(tokens))
+        if cell is None:
+            prompt = rest
+        else:
+            if rest:
+                raise UsageError(
+                    f"Unexpected text after the options on the %%claude line: {rest!r}. "
+                    "Put the question in the cell body."
+                )
+            prompt = cell
+        prompt = prompt.strip()
+        if not prompt:
+            raise UsageError("Ask something: `%claude What does {df} contain?` or a `%%claude` cell.")
+        self._ask(prompt, args)
+
+    # -- asking ------------------------------------------------------------------------
+    def _request_options(self, args) -> dict:
+        session = self.session
+        thinking = None
+        if args.thinking is not None:
+            if args.thinking < 1024:
+                raise UsageError("--thinking BUDGET must be at least 1024 tokens.")
+            thinking = {"type": "enabled", "budget_tokens": args.thinking}
+        for name in ("temperature", "top_p"):
+            value = getattr(args, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1, not {value}.")
+        if args.max_tokens is not None and args.max_tokens < 1:
+            raise UsageError("--max-tokens must be at least 1.")
+        if args.top_k is not None and args.top_k < 1:
+            raise UsageError("--top-k must be at least 1.")
+        if args.stop and any(not s.strip() for s in args.stop):
+            raise UsageError("--stop needs a non-empty sequence.")
+        if args.tools:
+            raise UsageError(
+                "--tools needs functions Claude may call; tool calling is not available in this "
+                "version of claude_magics yet."
+            )
+        overrides = dict(
+            model=args.model, system=args.system, max_tokens=args.max_tokens,
+            temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
+            stop_sequences=args.stop, thinking=thinking,
+            metadata={"user_id": args.metadata_user} if args.metadata_user else None,
+        )
+        try:
+            options = session.request_options(**overrides)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if thinking is not None and args.temperature is None:
+            options.pop("temperature", None)  # a configured default must not block thinking
+        return options
+
+    def _ask(self, prompt: str, args) -> None:
+        from .chat.context import build_content
+        from .chat.convert import ContextOptions
+
+        options = self._request_options(args)
+        session = self.session
+        client = session.client()
+        if not _has_key(client):
+            raise UsageError(MISSING_KEY)
+        context_options = ContextOptions(max_text_bytes=self.summary_bytes, max_rows=self.summary_rows)
+        try:
+            content = build_content(prompt, self.shell.user_ns, options=context_options, shell=self.shell)
+        except ValueError as exc:  # ContextError: e.g. an oversized image without Pillow
+            raise UsageError(str(exc)) from None
+
+        conversation = session.conversation(args.chat)
+        if args.new:
+            conversation.reset()
+        self._run(conversation, content, options, args, client)
+
+    def _run(self, conversation, content, options, args, client) -> None:
+        from .chat.conversation import ContextTooLong, ConversationBusy
+        from .ui.live import LiveDisplay
+
+        display = LiveDisplay(throttle=self.throttle)
+        try:
+            result = conversation.run_turn(
+                content, client=client, options=options, on_update=display.update,
+                record=not args.no_history, stream=self.stream and not args.no_stream,
+                cache=self.cache,
+            )
+        except (ConversationBusy, ContextTooLong, ValueError) as exc:
+            # nothing was sent: busy, too long, or parameters the API would refuse
+            raise UsageError(str(exc)) from None
+        notice = None
+        if result.interrupted:
+            notice = "Interrupted: the answer so far is kept" + (
+                " in the conversation." if result.committed else "; nothing was added to the conversation."
+            )
+        error = _describe_error(result.error) if result.error is not None else None
+        if error and not result.committed and not args.no_history:
+            error += " The conversation is unchanged: run the cell again to retry."
+        display.finish(
+            result.message,
+            footer=result.usage_line if self.show_usage else None,
+            error=error,
+            notice=notice,
+        )
+        if args.output:
+            self.shell.user_ns[args.output] = result.message
+        if args.code and result.message is not None:
+            self._code_to_cell(result.message.text)
+
+    def _code_to_cell(self, text: str) -> None:
+        blocks = code_blocks(text or "")
+        if not blocks:
+            print("--code: the answer has no code block.")
+            return
+        code = "\n\n".join(blocks)
+        self.shell.user_ns["_claude_code"] = code
+        if _frontend_inserts_cells(self.shell):
+            self.shell.set_next_input(code, replace=False)
+        else:
+            print(
+                "--code: this front end cannot insert cells from the kernel; the code is in the "
+                "variable `_claude_code` (paste it into a cell, or `print(_claude_code)`)."
+            )
+
+    # -- subcommands ------------------------------------------------------------------
+    def _cmd_help(self, rest, cell):
+        width = max(map(len, SUBCOMMANDS))
+        lines = ["%%claude [options] + a prompt cell, or %claude [options] question", ""]
+        lines += [f"  %claude {name:<{width}}  {text}" for name, text in SUBCOMMANDS.items()]
+        lines += ["", "Options: %%claude?   Settings: %config ClaudeMagics"]
+        print("\n".join(lines))
+
+    def _cmd_model(self, rest, cell):
+        if rest:
+            try:
+                self.model = rest
+            except TraitError as exc:
+                raise UsageError(str(exc)) from None
+        print(f"model: {self.session.model}")
+
+    def _cmd_models(self, rest, cell):
+        client = self.session.client()
+        if not _has_key(client):
+            raise UsageError(MISSING_KEY)
+        from .api.errors import APIError
+
+        try:
+            models = client.models()
+        except APIError as exc:
+            raise UsageError(str(exc)) from None
+        aliases = {v: k for k, v in self.session.aliases.items()}
+        for model in models:
+            alias = f"  (alias: {aliases[model['id']]})" if model["id"] in aliases else ""
+            print(f"{model['id']:<34} {model.get('display_name', '')}{alias}")
+
+    def _cmd_system(self, rest, cell):
+        if cell is not None:
+            self.system = cell.strip() or None
+        elif rest == "--clear":
+            self.system = None
+        elif rest:
+            self.system = rest
+        print(f"system: {self.system!r}" if self.system else "system: (none)")
+
+    def _cmd_new(self, rest, cell):
+        name = rest or None
+        if name:
+            conversation = self.session.switch(name)
+        else:
+            conversation = self.session.conversation()
+        try:
+            conversation.reset()
+        except Exception as exc:
+            raise UsageError(str(exc)) from None
+        print(f"New conversation {conversation.name!r}.")
+
+    _cmd_reset = _cmd_new
+
+    def _cmd_history(self, rest, cell):
+        from IPython.display import HTML, display
+
+        from .ui.render import STYLE, render_markdown
+
+        conversation = self.session.conversation(rest or None)
+        markdown = conversation.to_markdown()
+        display({"text/plain": markdown, "text/html": STYLE + '<div class="claude-answer">' + render_markdown(markdown) + "</div>"}, raw=True)
+
+    def _cmd_chats(self, rest, cell):
+        session = self.session
+        for name, conversation in sorted(session.conversations.items()) or [(session.current, session.conversation())]:
+            marker = "*" if name == session.current else " "
+            print(f"{marker} {name}: {len(conversation) // 2} exchanges")
+
+    def _cmd_usage(self, rest, cell):
+        rows = self.session.usage_summary()
+        total_cost = 0.0
+        for name, totals in rows:
+            total_cost += totals.cost
+            cache = totals.cache_read_input_tokens
+            print(
+                f"{name}: {totals.turns} answers, {totals.input_tokens:,} in, {totals.output_tokens:,} out, "
+                f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write, ~${totals.cost:.4f}"
+                + (f" ({totals.unpriced_turns} answers from unpriced models)" if totals.unpriced_turns else "")
+            )
+        print(f"total: ~${total_cost:.4f} (estimated from list prices)")
+
+    def _cmd_trim(self, rest, cell):
+        try:
+            count = int(rest)
+        except ValueError:
+            raise UsageError("Usage: %claude trim N  (drops the N oldest exchanges)") from None
+        dropped = self.session.conversation().trim(count)
+        print(f"Dropped {dropped} exchange(s).")
+
+    def _cmd_save(self, rest, cell):
+        if not rest:
+            raise UsageError("Usage: %claude save PATH.json")
+        path = self.session.conversation().save(os.path.expanduser(rest))
+        print(f"Saved to {path}")
+
+    def _cmd_load(self, rest, cell):
+        if not rest:
+            raise UsageError("Usage: %claude load PATH.json")
+        try:
+            self.session.conversation().load(os.path.expanduser(rest))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"Cannot load {rest}: {exc}") from None
+        print(f"Loaded {len(self.session.conversation()) // 2} exchanges from {rest}")
+
+    def _cmd_export(self, rest, cell):
+        if not rest:
+            raise UsageError("Usage: %claude export PATH.md")
+        path = os.path.expanduser(rest)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(self.session.conversation().to_markdown())
+        print(f"Exported to {path}")
+
+    def _cmd_config(self, rest, cell):
+        session = self.session
+        print(f"model:       {session.model}")
+        print(f"max_tokens:  {self.max_tokens}")
+        print(f"system:      {self.system!r}")
+        print(f"temperature: {self.temperature}")
+        print(f"aliases:     {session.aliases}")
+        print(f"base URL:    {os.environ.get('ANTHROPIC_BASE_URL') or 'https://api.anthropic.com'}")
+        print(f"API key:     {'set' if os.environ.get('ANTHROPIC_API_KEY') else 'NOT SET'} (ANTHROPIC_API_KEY)")
+
+    def _cmd_chat(self, rest, cell):
+        from .ui.panel import show_chat
+
+        return show_chat(session=self.session, conversation=self.session.conversation(rest or None))
+
+
+def _has_key(client) -> bool:
+    has = getattr(client, "has_api_key", None)
+    return bool(os.environ.get("ANTHROPIC_API_KEY")) if has is None else bool(has)
+
+
+def _describe_error(error: BaseException) -> str:
+    """One line for a person: the API's message and what to do, not a traceback."""
+    from .api.errors import APIError
+
+    if isinstance(error, APIError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _frontend_inserts_cells(shell) -> bool:
+    """Whether ``set_next_input`` creates a cell: JupyterLab and Notebook do; VS Code and Colab do not."""
+    namespace = shell.user_ns
+    if "__vsc_ipynb_file__" in namespace or os.environ.get("VSCODE_PID"):
+        return False
+    if "google.colab" in sys.modules:
+        return False
+    return True

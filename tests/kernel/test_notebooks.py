@@ -1,0 +1,60 @@
+"""Every example notebook runs top to bottom in a real kernel against the fake API."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from claude_magics.testing import DEMO_NOTICE, FakeAPI
+
+pytestmark = pytest.mark.kernel
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+KEY = "sk-ant-test-notebooks-0000"
+
+
+def execute(path: Path, fake: FakeAPI, monkeypatch) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return notebook
+
+
+def magic_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.lstrip().startswith(("%%claude", "%claude "))]
+
+
+def test_there_are_example_notebooks():
+    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "eda.ipynb"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_against_the_fake_api(path, monkeypatch):
+    with FakeAPI(api_key=KEY) as fake:
+        notebook = execute(path, fake, monkeypatch)
+        messages = [r.json for r in fake.requests if r.path == "/v1/messages"]
+    asking = [c for c in magic_cells(notebook) if not c.source.startswith(("%claude usage", "%claude chat"))]
+    assert asking and len(messages) == len(asking)
+    for cell in asking:
+        html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+        assert DEMO_NOTICE.strip("*")[:30] in html, cell.source
+        assert "<div class=\"claude-error\">" not in html, (cell.source, html[-400:])
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    tagged = [c for c in notebook.cells if "raises-exception" in c.metadata.get("tags", [])]
+    assert len(errors) == len(tagged)
+    # the key never lands in the saved notebook
+    assert KEY not in nbformat.writes(notebook)
+    # the notebook's objects reached the model
+    images = [b for m in messages for b in m["messages"][-1]["content"] if b["type"] == "image"]
+    assert images, "a figure was mentioned, so an image block was sent"
+    assert all(len(m["messages"]) >= 1 for m in messages)
+    if path.name == "eda.ipynb":
+        first = messages[0]["messages"][-1]["content"][0]["text"]
+        assert "344" in first and "body_mass_g" in first
