@@ -1,0 +1,524 @@
+"""The chat panel: a widget view over the notebook's conversation that never blocks the kernel.
+
+``show_chat()`` (exported as ``claude_magics.chat``, and behind ``%claude chat``) displays a
+``ChatPanel`` bound to the session's current ``Conversation``: the same history the
+``%%claude`` cells use, in both directions. A turn asked in a cell streams into the panel
+too, and a turn asked in the panel is in the history the next cell sends.
+
+How it stays out of the kernel's way
+    A click or Enter arrives as a widget comm message. Its handler checks, answers
+    "accepted" or "refused" and returns at once; the turn runs on a worker thread with
+    a ``threading.Event`` to stop it. The kernel's main thread stays free to run cells
+    while an answer streams (whether or not the kernel handles widget messages on a
+    subshell, as ipykernel 7 with JupyterLab 4.6 may; ipykernel 6 does not). The
+    conversation refuses a second turn while one runs, so answers never interleave;
+    the panel shows that refusal and keeps the draft.
+
+What crosses the comm
+    The panel draws from conversation events (``turn_started``, ``update``,
+    ``turn_finished``, ``reset``, ``loaded``), whichever thread runs the turn. Updates
+    are throttled to ten a second and sent as changes: finished Markdown blocks once,
+    the unfinished tail as an edit of the previous one (``panel_stream``). Durable state
+    that a re-rendered view needs is either a small synced trait (busy, model, picker
+    contents, footer) or, for the transcript, a snapshot sent to a view when it attaches,
+    so a page reload rebuilds the panel without the transcript riding on every update.
+
+Safety
+    All HTML is made in Python (``panel_transcript``: escaped user text, Markdown through
+    ``render``'s nh3 allow-list); the front end inserts only those strings and uses
+    ``textContent`` for everything else. Model output is data.
+
+Where it works
+    The front end is an anywidget ES module (no build step): JupyterLab 4, Notebook 7,
+    VS Code's Jupyter extension and Colab (anywidget enables Colab's custom widget manager
+    itself). A front end that cannot show widgets shows the text fallback, which says so
+    and points to the ``%%claude`` cells and ``%claude history``, which need no widgets.
+
+Extension hook
+    Each code block in an answer gets a Copy button in a small toolbar. For other front-end
+    code (a lab extension's "insert into notebook"), the front end marks each block's box
+    with ``data-claude-code``, calls every function in ``globalThis.claudeMagics.codeActions``
+    with ``{box, toolbar, code}`` (``code()`` returns the block's text; append buttons to
+    ``toolbar``), and dispatches the same ``detail`` as a bubbling
+    ``claude-magics:code-block`` event.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import anywidget
+import traitlets as t
+
+from .panel_attach import attachment_blocks, list_attachables
+from .panel_stream import Throttle
+from .panel_transcript import (
+    Transcript,
+    answer_text,
+    assistant_html,
+    text_html,
+    typed_html,
+)
+from .render import CSS
+
+__all__ = ["ChatPanel", "show_chat"]
+
+_HERE = Path(__file__).resolve().parent
+
+PLACEHOLDER = "Ask Claude… (Enter sends, Shift+Enter adds a line; {name} puts a variable in)"
+BUSY = (
+    "Claude is still answering in this conversation. Wait for the answer or press Stop; "
+    "your message stays in the box."
+)
+BUSY_IN_CELL = (
+    "A %%claude cell is answering in this conversation. Wait for it, or interrupt the "
+    "kernel to stop it; your message stays in the box."
+)
+NO_KEY = (
+    "No API key: set ANTHROPIC_API_KEY before starting Jupyter, or in the notebook with "
+    "`import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass()`."
+)
+FALLBACK = (
+    "Claude chat panel over conversation {name!r} ({count} messages). If you are reading "
+    "this text, this front end cannot show Jupyter widgets: open the notebook in JupyterLab "
+    "4, Notebook 7 or VS Code with the Jupyter extension, or keep using %%claude cells and "
+    "`%claude history`, which need no widgets."
+)
+MAX_ERROR_CHARS = 500
+
+
+def _read(name: str) -> str:
+    return (_HERE / name).read_text(encoding="utf-8")
+
+
+def _short_error(error: BaseException) -> str:
+    """One line a person can act on: typed API errors already read that way; others get their type."""
+    from ..api.errors import APIError
+
+    text = str(error) if isinstance(error, APIError) else f"{type(error).__name__}: {error}"
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def _shell():
+    """The running IPython shell, or None (plain Python)."""
+    from IPython import get_ipython
+
+    return get_ipython()
+
+
+def _execution_key():
+    """Identifies the code execution in progress, so a display can be recognised as a repeat."""
+    shell = _shell()
+    if shell is None:
+        return None
+    header = getattr(shell, "parent_header", None) or {}
+    msg_id = (header.get("header") or {}).get("msg_id")
+    return (shell.execution_count, msg_id)
+
+
+def _user_namespace() -> dict:
+    shell = _shell()
+    return shell.user_ns if shell is not None else {}
+
+
+class ChatPanel(anywidget.AnyWidget):
+    """A chat view of one conversation: transcript, input box, model and attach pickers, usage.
+
+    ``ChatPanel()`` binds to the kernel session's current conversation; pass ``session``
+    and/or ``conversation`` to choose. Besides the widget, it can be driven from code:
+    ``ask(text, attachments)``, ``stop()``, ``new_conversation()``, ``wait()``.
+    Call ``close()`` to detach it from the conversation.
+    """
+
+    _esm = _read("panel_frontend.js")
+    _css = _read("panel.css") + "\n" + CSS  # the panel's layout, then the answers' styles
+
+    conversation_name = t.Unicode("").tag(sync=True)
+    #: "" when idle, "panel" while this panel's turn runs, "cell" while another view's turn runs.
+    busy = t.Unicode("").tag(sync=True)
+    #: The picker's value: "" follows the session's default model, else an alias or model id.
+    selected_model = t.Unicode("").tag(sync=True)
+    #: ``[[value, label], ...]`` for the model picker.
+    models = t.List(t.List(t.Unicode())).tag(sync=True)
+    #: ``[{name, kind, detail}, ...]`` for the attach picker.
+    attachables = t.List(t.Dict()).tag(sync=True)
+    #: The usage line of the last answer and the conversation's totals, as plain text.
+    footer = t.Unicode("").tag(sync=True)
+    placeholder = t.Unicode(PLACEHOLDER).tag(sync=True)
+
+    def __init__(
+        self,
+        session=None,
+        conversation=None,
+        *,
+        throttle: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs,
+    ) -> None:
+        """``throttle`` is the least time between two view updates of a streaming answer;
+        ``clock`` is its time source (a benchmark replays a model's pace with a fake one)."""
+        from ..chat.session import get_session
+
+        super().__init__(**kwargs)
+        self._session = session if session is not None else get_session()
+        self._conversation = conversation if conversation is not None else self._session.conversation()
+        self._transcript = Transcript()
+        self._throttle = Throttle(throttle, clock)
+        self._worker: threading.Thread | None = None
+        self._cancel: threading.Event | None = None
+        self._asking: tuple[str, list[str]] | None = None  # the worker's question, as typed
+        self._suppress_display = None
+        self.last_result = None
+
+        self.conversation_name = self._conversation.name
+        self._refresh_models()
+        with self._transcript.lock:
+            self._transcript.rebuild(self._conversation.messages)
+        self.footer = self._totals_line()
+        self.on_msg(self._handle_message)
+        self._unsubscribe = self._conversation.subscribe(self._on_event)
+
+    # -- public API --------------------------------------------------------------------
+    @property
+    def conversation(self):
+        return self._conversation
+
+    @property
+    def session(self):
+        return self._session
+
+    @property
+    def namespace(self) -> dict:
+        """The notebook's variables: the session's (set by the extension) or IPython's own."""
+        return self._session.namespace or _user_namespace()
+
+    def ask(self, text: str, attachments=(), *, view: str | None = None) -> bool:
+        """Start a turn on the worker thread; False (and a notice in the panel) if refused.
+
+        Returns at once: the answer streams into the panel. ``attachments`` are variable
+        names from the attach picker (DataFrames, figures, images).
+        """
+        text = text or ""
+        names = [str(name) for name in attachments or ()]
+        if not text.strip() and not names:
+            return False
+        with self._transcript.lock:
+            if self._worker is not None and self._worker.is_alive():
+                return self._refuse(view, BUSY)
+            if self._conversation.busy:
+                return self._refuse(view, BUSY_IN_CELL if self.busy == "cell" else BUSY)
+            try:
+                options = self._session.request_options(model=self.selected_model or None)
+            except ValueError as exc:
+                return self._refuse(view, str(exc))
+            if not _has_key(self._session):
+                return self._refuse(view, NO_KEY)
+            cancel = threading.Event()
+            worker = threading.Thread(
+                target=self._run_turn, args=(text, names, options, cancel, view),
+                name="claude-chat-panel", daemon=True,
+            )
+            self._cancel, self._worker, self._asking = cancel, worker, (text, names)
+            self._post({"type": "accepted", "view": view})
+            worker.start()
+        return True
+
+    def stop(self) -> None:
+        """Stop this panel's answer within one stream event; the partial answer is kept."""
+        if self._cancel is not None and self._worker is not None and self._worker.is_alive():
+            self._cancel.set()
+        elif self.busy == "cell":
+            self._notice(None, "That answer runs in a cell: stop it with Kernel › Interrupt.")
+
+    def wait(self, timeout: float | None = None):
+        """Block until this panel's current turn ends; returns its ``TurnResult`` (or None)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return self.last_result
+
+    def new_conversation(self, *, view: str | None = None) -> bool:
+        """Forget the history (the same for the cells); refused while an answer runs."""
+        from ..chat.conversation import ConversationBusy
+
+        try:
+            self._conversation.reset()
+        except ConversationBusy as exc:
+            self._notice(view, str(exc), level="error")
+            return False
+        return True
+
+    def refresh_attachables(self) -> None:
+        """Re-list the notebook's DataFrames, figures and images for the attach picker."""
+        self.attachables = [item.to_json() for item in list_attachables(self.namespace)]
+
+    def close(self) -> None:
+        """Stop any answer, stop listening to the conversation, and close the widget."""
+        unsubscribe = getattr(self, "_unsubscribe", None)  # absent if __init__ failed early
+        if unsubscribe is not None:
+            unsubscribe()
+        cancel = getattr(self, "_cancel", None)
+        if cancel is not None:
+            cancel.set()
+        super().close()
+
+    # -- display -----------------------------------------------------------------------
+    def show(self) -> ChatPanel:
+        """Display a view now; a repeat display of the same object in this execution is skipped.
+
+        ``show_chat()`` both displays the panel and returns it (so code can drive it); when
+        it is the last line of a cell, the notebook would otherwise show a second copy.
+        """
+        from IPython.display import display
+
+        data, metadata = self._bundle()
+        display(data, metadata=metadata, raw=True)
+        self._suppress_display = _execution_key()
+        return self
+
+    def _ipython_display_(self, **kwargs) -> None:
+        if self._suppress_display is not None and self._suppress_display == _execution_key():
+            self._suppress_display = None
+            return
+        from IPython.display import display
+
+        data, metadata = self._bundle()
+        display(data, metadata=metadata, raw=True)
+
+    def _bundle(self) -> tuple[dict, dict]:
+        data, metadata = super()._repr_mimebundle_()
+        data["text/plain"] = FALLBACK.format(name=self._conversation.name, count=len(self._conversation))
+        return data, metadata
+
+    def __repr__(self) -> str:
+        return f"<ChatPanel conversation={self._conversation.name!r} messages={len(self._conversation)}>"
+
+    # -- messages from the front end -----------------------------------------------------
+    def _handle_message(self, _widget, content, _buffers) -> None:
+        """Dispatch a front-end message; never lets an exception become a traceback in a cell."""
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        view = content.get("view")
+        try:
+            if kind == "hello":
+                self._send_snapshot(view)
+            elif kind == "send":
+                self.ask(content.get("text") or "", content.get("attachments") or (), view=view)
+            elif kind == "stop":
+                self.stop()
+            elif kind == "new":
+                self.new_conversation(view=view)
+            elif kind == "refresh":
+                self.refresh_attachables()
+        except Exception as exc:  # a bug here must show in the panel, not kill the handler
+            self._notice(view, _short_error(exc), level="error")
+
+    # -- the worker ---------------------------------------------------------------------
+    def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view) -> None:
+        from ..chat.conversation import ConversationBusy
+
+        result = None
+        try:
+            content = self._content(text, names)
+            result = self._conversation.run_turn(
+                content, client=self._session.client(), options=options, cancel=cancel,
+            )
+        except ConversationBusy:  # a cell started a turn between the check and now
+            self._notice(view, BUSY_IN_CELL, level="error")
+            self._restore(view, text, names)
+        except Exception as exc:  # nothing was sent: a bad attachment, too long, a bug
+            self._notice(view, _short_error(exc), level="error")
+            self._restore(view, text, names)
+        else:
+            if not result.committed:
+                self._restore(view, text, names)
+        finally:
+            self.last_result = result
+
+    def _content(self, text: str, names: list[str]) -> list[dict]:
+        """Attachments first (images before the question, as the API recommends), then the prompt.
+
+        The prompt goes through ``build_content`` like a cell's, so ``{df}`` works here too.
+        """
+        from ..chat.context import build_content
+
+        namespace = self.namespace
+        blocks = attachment_blocks(names, namespace) if names else []
+        if text.strip():
+            blocks.extend(build_content(text, namespace, shell=_shell()))
+        return blocks
+
+    # -- conversation events (any thread) -------------------------------------------------
+    def _on_event(self, event) -> None:
+        """Draw a conversation event; runs on whichever thread runs the turn.
+
+        The conversation ignores exceptions from its subscribers (a broken view must not
+        break a turn), so a failure to draw is reported in the panel instead of vanishing.
+        """
+        try:
+            self._draw(event)
+        except Exception as exc:
+            self._notice(None, f"The panel could not show this update: {_short_error(exc)}", level="error")
+
+    def _draw(self, event) -> None:
+        kind = event.kind
+        with self._transcript.lock:
+            if kind == "update":
+                if self._throttle.ready():
+                    self._update(event.snapshot)
+            elif kind == "turn_started":
+                self._throttle.reset()
+                own = threading.current_thread() is self._worker
+                shown = typed_html(*self._asking) if own and self._asking else None
+                user, answer = self._transcript.start_turn(event.content, shown)
+                self._post({"type": "add", "entries": [user.to_json(), answer.to_json()]})
+                self.busy = "panel" if own else "cell"
+            elif kind == "turn_finished":
+                try:
+                    self._finish(event.result)
+                finally:
+                    self.busy = ""
+            elif kind in ("reset", "loaded"):
+                self._transcript.rebuild(self._conversation.messages)
+                self._send_snapshot(None)
+                self.footer = self._totals_line()
+
+    def _update(self, snapshot) -> None:
+        """Send what changed since the last update of the answer being streamed."""
+        live, stream = self._transcript.live, self._transcript.stream
+        if live is None or stream is None or snapshot is None:
+            return  # the answer began before this panel existed: it is drawn when it ends
+        change = stream.feed(answer_text(snapshot.content))
+        if change:
+            self._post({"type": "stream", "id": live.id, **change})
+
+    def _finish(self, result) -> None:
+        transcript = self._transcript
+        live, user, stream = transcript.live, transcript.live_user, transcript.stream
+        if live is None or stream is None:  # this panel missed the start: show history as it is
+            transcript.rebuild(self._conversation.messages)
+            self._send_snapshot(None)
+            return
+        message = result.message
+        try:
+            final = assistant_html(message.content) if message is not None else ""
+        except Exception:  # a renderer bug: show the answer as plain text rather than lose it
+            final = text_html(answer_text(message.content))
+        change = stream.finish(final)
+        live.html = final
+        own = threading.current_thread() is self._worker
+        live.state, live.note = _outcome(result, own)
+        live.footer = result.usage_line if message is not None else ""
+        if not result.committed and user is not None:
+            user.state = "failed"
+        transcript.live = transcript.live_user = transcript.stream = None
+        self._post({
+            "type": "finish", "id": live.id, **change,
+            "state": live.state, "note": live.note, "footer": live.footer,
+            "user": {"id": user.id, "state": user.state} if user is not None else None,
+        })
+        self.footer = self._totals_line()
+        self._refresh_models()
+
+    # -- sending ---------------------------------------------------------------------------
+    def _post(self, content: dict) -> None:
+        if self.comm is not None:
+            self.send(content)
+
+    def _send_snapshot(self, view) -> None:
+        with self._transcript.lock:
+            self._post({"type": "snapshot", "view": view, **self._transcript.snapshot()})
+
+    def _notice(self, view, text: str, level: str = "info") -> None:
+        self._post({"type": "notice", "view": view, "text": text, "level": level})
+
+    def _refuse(self, view, text: str) -> bool:
+        self._notice(view, text, level="error")
+        return False
+
+    def _restore(self, view, text: str, names: list[str]) -> None:
+        """Give the question back to the input box: it did not make it into the conversation."""
+        self._post({"type": "restore", "view": view, "text": text, "attachments": names})
+
+    # -- small state -------------------------------------------------------------------------
+    def _refresh_models(self) -> None:
+        session = self._session
+        default = session.model
+        aliases = dict(getattr(session, "aliases", {}) or {})
+        by_id = {model_id: alias for alias, model_id in aliases.items()}
+        label = f"{by_id[default]} ({default})" if default in by_id else default
+        choices = [["", f"Default: {label}"]]
+        choices += [[alias, f"{alias} ({model_id})"] for alias, model_id in aliases.items()]
+        for name in session.models():
+            if name not in aliases and name not in by_id:
+                choices.append([name, name])
+        if self.models != choices:
+            self.models = choices
+
+    def _totals_line(self) -> str:
+        totals = getattr(self._conversation, "totals", None)
+        if totals is None or not totals.turns:
+            return ""
+        cost = f"~${totals.cost:.4f}" + (" (some models unpriced)" if totals.unpriced_turns else "")
+        answers = "answer" if totals.turns == 1 else "answers"
+        # Totals survive "New conversation" (money spent stays spent), hence "so far".
+        return (
+            f"Total so far: {totals.turns} {answers} · {totals.input_tokens:,} in · "
+            f"{totals.output_tokens:,} out · {cost}"
+        )
+
+
+def _outcome(result, own: bool) -> tuple[str, str]:
+    """The answer's state and the plain-text note under it."""
+    kept = "The partial answer is kept in the conversation." if result.committed else (
+        "Nothing was added to the conversation"
+        + ("; your question is back in the input box." if own else ".")
+    )
+    if result.interrupted:
+        return "stopped", f"Stopped. {kept}"
+    if result.error is not None:
+        return "failed", f"{_short_error(result.error)} {kept}"
+    if not result.committed:
+        return "failed", "The answer was empty, so nothing was added to the conversation."
+    return "done", ""
+
+
+def _has_key(session) -> bool:
+    client = session.client()
+    has = getattr(client, "has_api_key", None)
+    return bool(os.environ.get("ANTHROPIC_API_KEY")) if has is None else bool(has)
+
+
+#: The open panel of each conversation, so that showing the chat again adds a view of the
+#: same panel instead of one more widget listening to every turn for the kernel's lifetime
+#: (re-running a ``%claude chat`` cell clears the old view, not the old widget).
+_panels: weakref.WeakKeyDictionary[object, ChatPanel] = weakref.WeakKeyDictionary()
+_panels_lock = threading.Lock()
+
+
+def show_chat(session=None, conversation=None) -> ChatPanel:
+    """Display the chat panel over the notebook's conversation and return it.
+
+    ``claude_magics.chat()`` and ``%claude chat`` call this. The panel shares its history
+    with the ``%%claude`` cells; see ``ChatPanel`` for driving it from code. There is one
+    panel per conversation: calling this again shows another view of it, in step with
+    the first.
+    """
+    if session is None:
+        from ..chat.session import get_session
+
+        session = get_session()
+    if conversation is None:
+        conversation = session.conversation()
+    with _panels_lock:
+        panel = _panels.get(conversation)
+        if panel is None or panel.comm is None:  # never made, or closed
+            panel = _panels[conversation] = ChatPanel(session=session, conversation=conversation)
+    return panel.show()
