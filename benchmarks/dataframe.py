@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from claude_magics.chat.convert import ContextOptions, to_blocks
+from claude_magics.core.convert import ContextOptions, to_blocks
 
 
 def mixed_frame(rows: int, seed: int = 0) -> pd.DataFrame:

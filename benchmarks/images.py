@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from claude_magics.chat.convert import ContextOptions, to_blocks  # noqa: E402
+from claude_magics.core.convert import ContextOptions, to_blocks  # noqa: E402
 
 
 def median_ms(func, runs: int) -> float:

@@ -34,7 +34,7 @@ import comm
 from comm.base_comm import BaseComm
 
 from claude_magics.api.stream import MessageStream
-from claude_magics.chat.session import Session
+from claude_magics.core.session import Session
 from claude_magics.ui.panel import ChatPanel
 from claude_magics.ui.panel_transcript import assistant_html
 

@@ -21,8 +21,8 @@ _EXPORTS = {
     "Usage": "claude_magics.api.types",
     "APIError": "claude_magics.api.errors",
     "ClaudeError": "claude_magics.api.errors",
-    "Conversation": "claude_magics.chat.conversation",
-    "get_session": "claude_magics.chat.session",
+    "Conversation": "claude_magics.core.conversation",
+    "get_session": "claude_magics.core.session",
     "ClaudeMagics": "claude_magics.magics",
     "FakeAPI": "claude_magics.testing.server",
 }
@@ -41,6 +41,25 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def chat(conversation: str | None = None):
+    """Show the chat panel over the notebook's conversation (``%claude chat`` from Python).
+
+    ``conversation`` names one of the notebook's conversations; the current one by default.
+    Returns the panel, so ``panel.ask("...")`` works from code too.
+    """
+    from .core.session import get_session
+    from .ui.panel import show_chat
+
+    session = get_session()
+    if not session.namespace:  # called from Python before %load_ext: find the notebook's names
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            session.namespace = shell.user_ns
+    return show_chat(session=session, conversation=session.conversation(conversation))
 
 
 def load_ipython_extension(ipython) -> None:

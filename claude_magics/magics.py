@@ -188,7 +188,7 @@ class ClaudeMagics(Magics):
     def session(self):
         """The kernel's shared session, configured from these traits on first use."""
         if self._session is None:
-            from .chat.session import get_session
+            from .core.session import get_session
 
             session = get_session()
             session.namespace = self.shell.user_ns if self.shell is not None else {}
@@ -197,7 +197,7 @@ class ClaudeMagics(Magics):
         return self._session
 
     def _configure(self, session) -> None:
-        from .chat.models import DEFAULT_ALIASES
+        from .core.models import DEFAULT_ALIASES
 
         session.aliases = {**DEFAULT_ALIASES, **self.aliases}
         session.defaults.update(
@@ -301,8 +301,8 @@ class ClaudeMagics(Magics):
         return options
 
     def _ask(self, prompt: str, args) -> None:
-        from .chat.context import build_content
-        from .chat.convert import ContextOptions
+        from .core.context import build_content
+        from .core.convert import ContextOptions
 
         options = self._request_options(args)
         session = self.session
@@ -321,7 +321,7 @@ class ClaudeMagics(Magics):
         self._run(conversation, content, options, args, client)
 
     def _run(self, conversation, content, options, args, client) -> None:
-        from .chat.conversation import ContextTooLong, ConversationBusy
+        from .core.conversation import ContextTooLong, ConversationBusy
         from .ui.live import LiveDisplay
 
         display = LiveDisplay(throttle=self.throttle)

@@ -48,3 +48,9 @@ def test_the_runtime_core_is_small():
     names = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"]}
     assert {"httpx", "ipython", "ipywidgets", "markdown"} <= names
     assert not names & {"pandas", "matplotlib", "pillow", "jupyterlab", "nest-asyncio", "nest_asyncio"}
+
+
+def test_chat_is_the_panel_function_even_after_the_layers_load():
+    import claude_magics.core.session  # noqa: F401  (a subpackage named chat would shadow it)
+
+    assert callable(claude_magics.chat) and claude_magics.chat.__module__ == "claude_magics"

@@ -1,6 +1,6 @@
 """The chat panel: a widget view over the notebook's conversation that never blocks the kernel.
 
-``show_chat()`` (exported as ``claude_magics.chat``, and behind ``%claude chat``) displays a
+``show_chat()`` (exported as ``claude_magics.core``, and behind ``%claude chat``) displays a
 ``ChatPanel`` bound to the session's current ``Conversation``: the same history the
 ``%%claude`` cells use, in both directions. A turn asked in a cell streams into the panel
 too, and a turn asked in the panel is in the history the next cell sends.
@@ -163,7 +163,7 @@ class ChatPanel(anywidget.AnyWidget):
     ) -> None:
         """``throttle`` is the least time between two view updates of a streaming answer;
         ``clock`` is its time source (a benchmark replays a model's pace with a fake one)."""
-        from ..chat.session import get_session
+        from ..core.session import get_session
 
         super().__init__(**kwargs)
         self._session = session if session is not None else get_session()
@@ -245,7 +245,7 @@ class ChatPanel(anywidget.AnyWidget):
 
     def new_conversation(self, *, view: str | None = None) -> bool:
         """Forget the history (the same for the cells); refused while an answer runs."""
-        from ..chat.conversation import ConversationBusy
+        from ..core.conversation import ConversationBusy
 
         try:
             self._conversation.reset()
@@ -322,7 +322,7 @@ class ChatPanel(anywidget.AnyWidget):
 
     # -- the worker ---------------------------------------------------------------------
     def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view) -> None:
-        from ..chat.conversation import ConversationBusy
+        from ..core.conversation import ConversationBusy
 
         result = None
         try:
@@ -347,7 +347,7 @@ class ChatPanel(anywidget.AnyWidget):
 
         The prompt goes through ``build_content`` like a cell's, so ``{df}`` works here too.
         """
-        from ..chat.context import build_content
+        from ..core.context import build_content
 
         namespace = self.namespace
         blocks = attachment_blocks(names, namespace) if names else []
@@ -512,7 +512,7 @@ def show_chat(session=None, conversation=None) -> ChatPanel:
     the first.
     """
     if session is None:
-        from ..chat.session import get_session
+        from ..core.session import get_session
 
         session = get_session()
     if conversation is None:

@@ -64,7 +64,7 @@ def describe(obj: Any) -> tuple[str, str] | None:
     if ipython_image is not None and isinstance(obj, ipython_image):
         return "image", f"image ({getattr(obj, 'format', None) or 'png'})"
     if isinstance(obj, (bytes, bytearray)):
-        from ..chat.convert.imageinfo import probe_image
+        from ..core.convert.imageinfo import probe_image
 
         info = probe_image(bytes(obj[:65536]))
         if info is not None:
@@ -94,7 +94,7 @@ def attachment_blocks(names: list[str], namespace: Mapping[str, Any], options=No
     was filled), and whatever the converter raises for an object it cannot send
     (``ContextError``, a ``ValueError`` whose message says what to do).
     """
-    from ..chat.convert import to_blocks
+    from ..core.convert import to_blocks
 
     blocks: list[dict] = []
     for name in names:

@@ -17,7 +17,7 @@ import pytest
 from comm.base_comm import BaseComm
 
 from claude_magics.api.client import Client
-from claude_magics.chat.session import Session
+from claude_magics.core.session import Session
 from claude_magics.testing import FakeAPI
 from claude_magics.testing.replies import error, text
 from claude_magics.ui import panel_attach
@@ -258,7 +258,7 @@ def test_attach_picker_lists_dataframes_figures_and_images_only():
 
 def test_attachment_blocks_are_what_a_reference_in_a_cell_sends():
     pd = pytest.importorskip("pandas")
-    from claude_magics.chat.convert import to_blocks
+    from claude_magics.core.convert import to_blocks
 
     frame = pd.DataFrame({"a": [1, 2, 3]})
     assert panel_attach.attachment_blocks(["frame"], {"frame": frame}) == to_blocks(frame, "frame")
@@ -522,7 +522,7 @@ def test_the_model_picker_chooses_the_model_of_panel_questions(fake, panel):
 
 def test_attachments_go_first_as_the_reference_would_send_them(fake, session, panel):
     pd = pytest.importorskip("pandas")
-    from claude_magics.chat.convert import to_blocks
+    from claude_magics.core.convert import to_blocks
 
     frame = pd.DataFrame({"bill": [39.1, 39.5, None], "species": ["Adelie"] * 3})
     session.namespace = {"penguins": frame}

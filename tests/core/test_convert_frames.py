@@ -12,9 +12,9 @@ import pytest
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 
-from claude_magics.chat.convert import ContextOptions, to_blocks  # noqa: E402
-from claude_magics.chat.convert.columns import format_number, profile_column  # noqa: E402
-from claude_magics.chat.convert.text import utf8_len  # noqa: E402
+from claude_magics.core.convert import ContextOptions, to_blocks  # noqa: E402
+from claude_magics.core.convert.columns import format_number, profile_column  # noqa: E402
+from claude_magics.core.convert.text import utf8_len  # noqa: E402
 
 OPTIONS = ContextOptions()
 
@@ -159,7 +159,7 @@ def test_unhashable_values_never_fail_and_never_show_addresses(monkeypatch: pyte
     s = pd.Series([first, second, None] * 10, name="objs")
     text = summary(s.to_frame())
     assert " at 0x" not in text
-    from claude_magics.chat.convert import columns
+    from claude_magics.core.convert import columns
 
     monkeypatch.setattr(columns, "_EXACT_ROWS", 5)  # take the probing path, which must hash
     profile = profile_column(s)
@@ -186,7 +186,7 @@ def test_ties_among_frequent_values_do_not_depend_on_hash_order() -> None:
     code = textwrap.dedent(
         """
         import pandas as pd
-        from claude_magics.chat.convert import to_blocks
+        from claude_magics.core.convert import to_blocks
         values = [f"v{i:02d}" for i in range(40)] * 5
         df = pd.DataFrame({"key": pd.Series(values, dtype=object).sample(frac=1, random_state=3).tolist(), "n": range(200)})
         print(to_blocks(df, "df")[0]["text"])

@@ -12,7 +12,7 @@ import pytest
 
 from claude_magics.api.client import Client
 from claude_magics.api.errors import IncompleteStreamError, OverloadedError, RequestValidationError
-from claude_magics.chat.conversation import (
+from claude_magics.core.conversation import (
     FAILED_NOTE,
     INTERRUPTED_NOTE,
     ContextTooLong,

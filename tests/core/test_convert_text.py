@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from claude_magics.chat.convert import ContextOptions, to_blocks, to_text
-from claude_magics.chat.convert.sections import Section, fit_sections
-from claude_magics.chat.convert.text import clip_utf8, framed, truncate, utf8_len
-from claude_magics.chat.convert.tracebacks import format_exception
+from claude_magics.core.convert import ContextOptions, to_blocks, to_text
+from claude_magics.core.convert.sections import Section, fit_sections
+from claude_magics.core.convert.text import clip_utf8, framed, truncate, utf8_len
+from claude_magics.core.convert.tracebacks import format_exception
 
 OPTIONS = ContextOptions()
 

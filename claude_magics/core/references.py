@@ -3,7 +3,7 @@
 A prompt is mostly prose and pasted code, and braces are everywhere in both: dict and
 set literals, f-strings, JSON, LaTeX, templates. The rules below are chosen so that a
 reference is recognised only where nothing else could have been meant; everything else
-is kept byte for byte. The grammar (see ``claude_magics.chat.context`` for the user's
+is kept byte for byte. The grammar (see ``claude_magics.core.context`` for the user's
 view of it):
 
     reference := "{" path "}" | "{!" special "}"

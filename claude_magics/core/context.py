@@ -28,7 +28,7 @@ Why this syntax:
   LaTeX must not break (jupyter-ai's ``{}`` handling does, jupyter-ai issue 967). The
   precise rules - no spaces inside braces, no reference glued to a preceding word,
   quote or LaTeX command, Markdown code kept verbatim, ``{{``/``}}`` escapes - are in
-  ``claude_magics.chat.references``.
+  ``claude_magics.core.references``.
 - The process environment is never read: ``{os.environ}`` and anything reached through
   it stay literal, so an f-string pasted into a prompt cannot send an API key.
 

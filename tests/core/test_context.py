@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from claude_magics.chat.context import ContextError, ContextOptions, build_content, last_exception
-from claude_magics.chat.references import Reference, parse
+from claude_magics.core.context import ContextError, ContextOptions, build_content, last_exception
+from claude_magics.core.references import Reference, parse
 
 
 @pytest.fixture
@@ -288,7 +288,7 @@ def test_same_namespace_gives_identical_blocks(png_bytes) -> None:
 
 def test_importing_context_loads_no_optional_library() -> None:
     code = (
-        "import sys, claude_magics.chat.context, claude_magics.chat.convert;"
+        "import sys, claude_magics.core.context, claude_magics.core.convert;"
         "loaded = [m for m in ('pandas', 'numpy', 'matplotlib', 'PIL', 'IPython') if m in sys.modules];"
         "print(','.join(loaded))"
     )
@@ -299,7 +299,7 @@ def test_importing_context_loads_no_optional_library() -> None:
 def test_plain_values_do_not_load_optional_libraries() -> None:
     code = (
         "import sys\n"
-        "from claude_magics.chat.context import build_content\n"
+        "from claude_magics.core.context import build_content\n"
         "build_content('{a} {b} {c} {d}', {'a': 1, 'b': [1, 2], 'c': 'x' * 500, 'd': b'\\x89PNG'})\n"
         "print(','.join(m for m in ('pandas', 'numpy', 'matplotlib', 'PIL') if m in sys.modules))\n"
     )

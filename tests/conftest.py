@@ -1,0 +1,29 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from claude_magics.testing.cassettes import default_cassettes_dir
+
+
+def cassettes_missing_reason(root: Path) -> str | None:
+    """Why the conformance corpus cannot be used, or None when it is there."""
+    if root.is_dir():
+        return None
+    return f"cassette corpus not found at {root}; set CLAUDE_MAGICS_CASSETTES to its folder"
+
+
+@pytest.fixture(scope="session")
+def cassettes_dir() -> Path:
+    """The shared corpus of recorded API traffic. Skipped when absent - except in CI, which fails."""
+    root = default_cassettes_dir()
+    reason = cassettes_missing_reason(root)
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return root
