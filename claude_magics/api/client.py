@@ -134,6 +134,12 @@ def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
     return when.timestamp() - now
 
 
+#: Request fields that shape the answer, not the input: /v1/messages/count_tokens refuses them.
+_GENERATION_ONLY = (
+    "max_tokens", "stream", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "service_tier",
+)
+
+
 class Client:
     """A Claude Messages API client.
 
@@ -202,10 +208,15 @@ class Client:
         return MessageStream(chunks, response=response)
 
     def count_tokens(self, **params: Any) -> int:
-        """Input tokens the request would use (``max_tokens`` and ``stream`` are ignored)."""
+        """Input tokens the request would use.
+
+        Takes the same params as ``create`` so a caller can count exactly what it will send;
+        the fields that only shape generation are dropped, because the endpoint refuses them
+        as extra inputs.
+        """
         extra_headers, betas = params.pop("extra_headers", None), params.pop("betas", None)
-        params.pop("max_tokens", None)
-        params.pop("stream", None)
+        for name in _GENERATION_ONLY:
+            params.pop(name, None)
         body = request_body(params, count_tokens=True)
         data = self._json(self._request("POST", "/v1/messages/count_tokens", body, extra_headers, betas))
         return int(data["input_tokens"])

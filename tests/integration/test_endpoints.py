@@ -23,10 +23,5 @@ def test_prompt_caching_usage_reaches_the_message(client):
     assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Client.count_tokens forwards sampling fields (temperature, stop_sequences, metadata, top_k, "
-    "top_p) that /v1/messages/count_tokens refuses as extra inputs; it only strips max_tokens and stream",
-)
 def test_count_tokens_takes_the_same_params_as_create(client):
     assert client.count_tokens(**params(temperature=0.5, stop_sequences=["END"], metadata={"user_id": "u-1"})) > 0
