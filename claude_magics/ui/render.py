@@ -554,7 +554,8 @@ _RULES = [
     f"{_A} a[href]{{color:var(--jp-content-link-color,#3b82f6)}}",
     f"{_A} code{{font-family:var(--jp-code-font-family,monospace);font-size:.92em;"
     f"background:{_BOX};padding:0 .25em;border-radius:3px}}",
-    f"{_A} pre{{margin:0;padding:.6em .8em;background:{_BOX};border-radius:4px;overflow-x:auto;"
+    # doubled class: beats JupyterLab's own output-area rules for pre, whatever their order
+    f"{_A} pre,{_A} .{CODE_CLASS} pre{{margin:0;padding:.6em .8em;background:{_BOX};border-radius:4px;overflow-x:auto;"
     f"line-height:1.4;white-space:pre}}",
     f"{_A} pre code{{background:none;padding:0;font-size:var(--jp-code-font-size,13px)}}",
     f"{_A} table{{border-collapse:collapse}}",

@@ -83,7 +83,10 @@ def fake_api():
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory, fake_api):
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser tests, never skip them
+        pytest.skip(message)
     base = tmp_path_factory.mktemp("lab")
     root = base / "root"
     root.mkdir()
