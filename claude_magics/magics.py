@@ -504,8 +504,13 @@ def _has_key(client) -> bool:
 
 def _describe_error(error: BaseException) -> str:
     """One line for a person: the API's message and what to do, not a traceback."""
-    from .api.errors import APIError
+    from .api.errors import APIError, BadRequestError
 
+    if isinstance(error, BadRequestError) and "too long" in (error.message or ""):
+        return (
+            f"{error} The conversation no longer fits the model's context window: start afresh "
+            "with `%%claude --new`, drop old exchanges with `%claude trim N`, or ask with `--no-history`."
+        )
     if isinstance(error, APIError):
         return str(error)
     return f"{type(error).__name__}: {error}"

@@ -262,3 +262,16 @@ def test_config_traits_apply(fresh, fake):
     assert "temperature must be between 0 and 1" in bad.stderr
     fresh.run("%claude hi")
     assert "temperature" not in sent(fake)
+
+
+def test_a_too_long_conversation_says_how_to_get_out(fresh, fake):
+    fake.enqueue(error(400, message="prompt is too long: 212345 tokens > 200000 maximum"))
+    run = fresh.run("%claude one more question")
+    final = run.html()
+    assert "prompt is too long" in final and "--new" in final and "trim" in final
+
+
+def test_a_huge_history_is_refused_before_sending(fresh, fake):
+    run = fresh.run("%%claude\n" + "x" * 900_000)
+    assert run.error["ename"] == "UsageError" and "context window" in run.error["evalue"]
+    assert fake.requests == []
