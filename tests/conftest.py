@@ -27,3 +27,20 @@ def cassettes_dir() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return root
+
+
+@pytest.fixture(scope="module")
+def shared_fake():
+    """One fake API per test module (starting a server per test would dominate the run)."""
+    from claude_magics.testing import FakeAPI
+
+    with FakeAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(shared_fake):
+    """A running fake with no requests, script or cache left over from other tests."""
+    shared_fake.reset()
+    yield shared_fake
+    shared_fake.reset()

@@ -3,13 +3,6 @@ from __future__ import annotations
 import pytest
 
 from claude_magics.api.client import Client
-from claude_magics.testing import FakeAPI
-
-
-@pytest.fixture(scope="module")
-def shared_fake():
-    with FakeAPI() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +10,6 @@ def shared_client(shared_fake):
     # One client per module: each new one builds an httpx.Client and its TLS context (~20 ms).
     with Client("sk-test", shared_fake.base_url, max_retries=2, timeout=5) as claude:
         yield claude
-
-
-@pytest.fixture
-def fake(shared_fake):
-    """A running fake with no requests, script or cache left over from other tests."""
-    shared_fake.reset()
-    yield shared_fake
-    shared_fake.reset()
 
 
 @pytest.fixture
