@@ -234,7 +234,9 @@ class ClaudeMagics(Magics):
 
         ``{name}`` puts a variable of the notebook into the prompt: a DataFrame as a
         bounded summary, a figure or image as an image, anything else as a bounded repr.
-        Braces around anything that is not a variable stay as they are; ``{{`` is a
+        Also ``{df.dtypes}``, ``{df['col']}``, ``{Out[3]}``, ``{_}``, ``{!error}`` (the last
+        exception, as a short traceback) and ``{!figure}`` (the current matplotlib figure).
+        Nothing is evaluated. Braces around anything else stay as they are; ``{{`` is a
         literal brace. The conversation continues across cells; ``--new`` starts afresh.
 
         Subcommands (line magic): %claude help | model [NAME] | models | system [TEXT|--clear]
