@@ -1,6 +1,6 @@
 """The chat panel: a widget view over the notebook's conversation that never blocks the kernel.
 
-``show_chat()`` (exported as ``claude_magics.core``, and behind ``%claude chat``) displays a
+``show_chat()`` (exported as ``claude_magics.chat()``, and behind ``%claude chat``) displays a
 ``ChatPanel`` bound to the session's current ``Conversation``: the same history the
 ``%%claude`` cells use, in both directions. A turn asked in a cell streams into the panel
 too, and a turn asked in the panel is in the history the next cell sends.
