@@ -97,7 +97,7 @@ class Session:
         thinking = options.get("thinking")
         if isinstance(thinking, dict) and thinking.get("type") == "enabled":
             budget = int(thinking.get("budget_tokens", 0))
-            if "max_tokens" not in overrides and options.get("max_tokens", 0) <= budget:
+            if overrides.get("max_tokens") is None and options.get("max_tokens", 0) <= budget:
                 # The budget counts against max_tokens: leave room for the answer too.
                 options["max_tokens"] = budget + self.defaults.get("max_tokens", DEFAULT_MAX_TOKENS)
         return options

@@ -88,6 +88,11 @@ def test_thinking_is_shown_collapsed(fresh, fake):
     assert body["max_tokens"] > 2048 and "temperature" not in body
     final = run.html()
     assert "<details" in final and "Step by step" in final and "<strong>4</strong>" in final
+    # a budget above the default max_tokens leaves room for the answer on top of it
+    fresh.run("%claude --thinking 8000 --no-history think harder")
+    assert sent(fake)["max_tokens"] == 8000 + 4096
+    explicit = fresh.run("%claude --thinking 8000 --max-tokens 2000 --no-history think")
+    assert explicit.error["ename"] == "UsageError" and "budget" in explicit.error["evalue"]
 
 
 def test_new_and_no_history(fresh, fake):

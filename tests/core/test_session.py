@@ -1,0 +1,55 @@
+"""The per-kernel session: model aliases, request defaults and overrides, the client."""
+
+from __future__ import annotations
+
+import pytest
+
+from claude_magics.core.session import Session, get_session
+
+
+def test_aliases_and_full_ids_resolve_and_anything_else_is_refused():
+    session = Session()
+    assert session.resolve_model("haiku") == "claude-haiku-4-5"
+    assert session.resolve_model("claude-opus-4-1-20250805") == "claude-opus-4-1-20250805"
+    session.aliases["fast"] = "claude-haiku-4-5"
+    assert session.resolve_model("fast") == "claude-haiku-4-5"
+    with pytest.raises(ValueError, match="Unknown model 'gpt-4'.*fast, haiku, opus, sonnet"):
+        session.resolve_model("gpt-4")
+
+
+def test_overrides_win_without_changing_the_defaults():
+    session = Session()
+    session.defaults.update(system="Be terse.", temperature=0.3)
+    options = session.request_options(model="opus", temperature=0.9, top_k=None)
+    assert options == {"model": "claude-opus-4-6", "max_tokens": 4096, "system": "Be terse.", "temperature": 0.9}
+    assert session.defaults["temperature"] == 0.3 and session.model == "claude-sonnet-4-6"
+
+
+def test_a_thinking_budget_gets_room_for_the_answer_unless_max_tokens_was_given():
+    session = Session()
+    thinking = {"type": "enabled", "budget_tokens": 8000}
+    assert session.request_options(thinking=thinking, max_tokens=None)["max_tokens"] == 12096
+    assert session.request_options(thinking=thinking, max_tokens=9000)["max_tokens"] == 9000
+    small = {"type": "enabled", "budget_tokens": 1024}
+    assert session.request_options(thinking=small)["max_tokens"] == 4096
+
+
+def test_conversations_are_per_name_and_switching_keeps_them():
+    session = Session()
+    default = session.conversation()
+    plots = session.switch("plots")
+    assert session.conversation() is plots and session.conversation("default") is default
+    assert set(session.conversations) == {"default", "plots"}
+
+
+def test_the_client_follows_the_base_url(monkeypatch):
+    session = Session()
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9/")
+    first = session.client()
+    assert session.client() is first and first.base_url == "http://127.0.0.1:9"
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:10")
+    assert session.client() is not first and session.client().base_url == "http://127.0.0.1:10"
+
+
+def test_the_session_is_one_per_process():
+    assert get_session() is get_session()
