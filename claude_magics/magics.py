@@ -192,8 +192,11 @@ class ClaudeMagics(Magics):
 
             session = get_session()
             session.namespace = self.shell.user_ns if self.shell is not None else {}
+            try:
+                self._configure(session)
+            except ValueError as exc:  # e.g. an unknown alias in ipython_config.py
+                raise UsageError(f"ClaudeMagics configuration: {exc}") from None
             self._session = session
-            self._configure(session)
         return self._session
 
     def _configure(self, session) -> None:
