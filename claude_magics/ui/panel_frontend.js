@@ -435,13 +435,16 @@ function render({ model, el }) {
     const name = model.get("conversation_name");
     convName.textContent = name && name !== "default" ? " · " + name : "";
   };
-  model.on("msg:custom", onMessage);
-  model.on("change:busy", onBusy);
-  model.on("change:models", onModels);
-  model.on("change:selected_model", onModels);
-  model.on("change:attachables", onAttachables);
-  model.on("change:footer", onFooter);
-  model.on("change:conversation_name", onName);
+  const listeners = [
+    ["msg:custom", onMessage],
+    ["change:busy", onBusy],
+    ["change:models", onModels],
+    ["change:selected_model", onModels],
+    ["change:attachables", onAttachables],
+    ["change:footer", onFooter],
+    ["change:conversation_name", onName],
+  ];
+  for (const [name, handler] of listeners) model.on(name, handler);
 
   renderModels();
   renderChips();
@@ -451,13 +454,7 @@ function render({ model, el }) {
   model.send({ type: "hello", view });
 
   return () => {
-    model.off("msg:custom", onMessage);
-    model.off("change:busy", onBusy);
-    model.off("change:models", onModels);
-    model.off("change:selected_model", onModels);
-    model.off("change:attachables", onAttachables);
-    model.off("change:footer", onFooter);
-    model.off("change:conversation_name", onName);
+    for (const [name, handler] of listeners) model.off(name, handler);
     document.removeEventListener("mousedown", closeMenu);
     clearTimeout(noticeTimer);
   };
