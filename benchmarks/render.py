@@ -32,7 +32,9 @@ import time
 
 from claude_magics.api.stream import MessageStream
 from claude_magics.ui.live import LiveDisplay
-from claude_magics.ui.render import IncrementalRenderer, _highlight_cached, render_markdown
+from claude_magics.ui.highlight import highlight_cached
+from claude_magics.ui.incremental import IncrementalRenderer
+from claude_magics.ui.render import render_markdown
 
 DELTA = 4
 PACE = 0.010  # fake seconds per 4-character delta: ~100 tokens/s
@@ -174,7 +176,7 @@ def cpu(fn, *args, repeat: int = 5):
     """
     times, result = [], None
     for _ in range(repeat):
-        _highlight_cached.cache_clear()
+        highlight_cached.cache_clear()
         start = time.process_time()
         result = fn(*args)
         times.append(time.process_time() - start)

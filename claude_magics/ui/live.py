@@ -38,8 +38,8 @@ import time
 import uuid
 from typing import Any, Callable, TextIO
 
+from .incremental import IncrementalRenderer
 from .render import (
-    IncrementalRenderer,
     format_tool_call,
     render_error,
     render_notice,

@@ -2,7 +2,7 @@
 
 Why not just send the answer's HTML on every update: a 16 KB answer arrives in a few
 hundred stream events, and resending everything shown so far each time costs the square
-of its length in comm traffic and DOM work. ``render.IncrementalRenderer`` already splits
+of its length in comm traffic and DOM work. ``incremental.IncrementalRenderer`` already splits
 the answer into finished blocks (rendered once) and an unfinished tail; this module turns
 its output into what a front end needs to stay in step:
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .render import IncrementalRenderer
+from .incremental import IncrementalRenderer
 
 __all__ = ["AnswerStream", "Throttle", "common_prefix_length", "common_suffix_length", "splice", "utf16_length"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from claude_magics.ui import render
+from claude_magics.ui import incremental
 from claude_magics.ui.live import LiveDisplay
 from claude_magics.ui.render import STYLE, render_markdown, render_usage_line, wrap_answer
 
@@ -259,13 +259,13 @@ def test_works_with_the_real_ipython_display():
 def test_streaming_work_stays_linear_in_the_answer_length(monkeypatch):
     """Characters handed to Markdown over a whole paced stream, per character of answer."""
     rendered = [0]
-    real = render.render_markdown
+    real = incremental.render_markdown
 
     def counting(text):
         rendered[0] += len(text)
         return real(text)
 
-    monkeypatch.setattr(render, "render_markdown", counting)
+    monkeypatch.setattr(incremental, "render_markdown", counting)
     answer = (ANSWER + "\n") * 400  # ~150 KB
     live, shown, clock = make()
     block = TextBlock("")

@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from claude_magics.ui import render
+from claude_magics.ui import incremental
+from claude_magics.ui.highlight import TOKEN_CLASSES, highlight
+from claude_magics.ui.incremental import IncrementalRenderer
 from claude_magics.ui.render import (
     CSS,
     STYLE,
-    IncrementalRenderer,
-    highlight,
     render_error,
     render_markdown,
     render_notice,
@@ -189,7 +189,7 @@ def test_code_is_highlighted_with_our_classes_and_keeps_its_text():
     out = render_markdown(f"```python\n{code}```")
     parsed = assert_safe(out)
     classes = {attrs["class"] for tag, attrs in parsed.tags if tag == "span"}
-    assert {"kw", "str", "com", "num", "def", "bi", "meta"} <= classes <= render._TOKEN_CLASSES
+    assert {"kw", "str", "com", "num", "def", "bi", "meta"} <= classes <= TOKEN_CLASSES
     assert parsed.visible == code
     assert out.startswith('<div class="claude-code"><pre><code>')
 
@@ -208,7 +208,7 @@ PYTHON_SNIPPETS = [
 def test_python_highlighting_keeps_every_character(code):
     out = highlight(code, "python")
     assert html.unescape(re.sub(r"<[^>]+>", "", out)) == code
-    assert set(re.findall(r'class="([^"]+)"', out)) <= render._TOKEN_CLASSES
+    assert set(re.findall(r'class="([^"]+)"', out)) <= TOKEN_CLASSES
 
 
 def test_python_highlighting_classes():
@@ -236,7 +236,7 @@ def test_code_in_unknown_or_no_language_is_plain_escaped_text():
 
 
 def test_only_known_classes_survive_anywhere():
-    allowed = render._TOKEN_CLASSES | {"claude-code", "claude-image"}
+    allowed = TOKEN_CLASSES | {"claude-code", "claude-image"}
     text = "# t\n\n```python\nx = 1\n```\n\n![i](https://e.example/i.png)\n\n| a |\n|---|\n| b |"
     for tag, attrs in Elements(render_markdown(text)).tags:
         assert set((attrs.get("class") or "").split()) <= allowed, (tag, attrs)
@@ -468,15 +468,15 @@ def test_unchanged_text_is_not_rendered_again(monkeypatch):
     renderer = IncrementalRenderer()
     renderer.feed("a paragraph\n\nanother")
     calls = []
-    monkeypatch.setattr(render, "render_markdown", lambda text: calls.append(text) or "")
+    monkeypatch.setattr(incremental, "render_markdown", lambda text: calls.append(text) or "")
     update = renderer.feed("a paragraph\n\nanother")
     assert not update.changed and update.new_blocks == () and calls == []
 
 
 def test_nothing_is_rendered_twice(monkeypatch):
     seen = []
-    real = render.render_markdown
-    monkeypatch.setattr(render, "render_markdown", lambda text: seen.append(text) or real(text))
+    real = incremental.render_markdown
+    monkeypatch.setattr(incremental, "render_markdown", lambda text: seen.append(text) or real(text))
     answer = TYPICAL_ANSWERS[0]
     renderer = IncrementalRenderer()
     for prefix in feed_steps(answer, 1):
@@ -501,7 +501,7 @@ def test_streaming_cost_is_linear_in_the_answer_length(monkeypatch):
         rendered[0] += len(text)
         return "<p>" + html.escape(text) + "</p>"
 
-    monkeypatch.setattr(render, "render_markdown", counting)
+    monkeypatch.setattr(incremental, "render_markdown", counting)
     unit = TYPICAL_ANSWERS[0] + "\n" + TYPICAL_ANSWERS[1] + "\n"
 
     def cost(copies: int) -> float:
