@@ -428,7 +428,7 @@ class ClaudeMagics(Magics):
     _cmd_reset = _cmd_new
 
     def _cmd_history(self, rest, cell):
-        from IPython.display import HTML, display
+        from IPython.display import display
 
         from .ui.render import STYLE, render_markdown
 

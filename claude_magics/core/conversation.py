@@ -8,6 +8,8 @@ sooner or later leave the notebook unable to ask anything. So a turn is committe
 once, when it ends - successfully, interrupted, or failed - and always as a valid
 ``user``/``assistant`` pair (or not at all).
 
+The rules themselves (what a valid history is) live in ``history``; usage totals in ``usage``.
+
 A turn runs synchronously on the calling thread: the magic runs it on the kernel's main
 thread so that Kernel > Interrupt (KeyboardInterrupt) stops it; the chat panel runs it on
 a worker thread and stops it through ``cancel``. No event loop is involved.
@@ -19,21 +21,29 @@ import copy
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..api.errors import APIError, ClaudeError, RequestValidationError
 from ..api.types import Message, Usage
 from . import models as model_info
-
-#: Marker appended to an answer that was cut short, so the model (and anyone reading the
-#: saved history) knows the text ended early rather than being a complete answer.
-INTERRUPTED_NOTE = "[answer interrupted by the user]"
-FAILED_NOTE = "[answer cut short by an error]"
-NO_TOOL_RUNNER = (
-    "Tool calls are not executed in this conversation: no tool was enabled for this turn."
+from .history import (
+    FAILED_NOTE,
+    INTERRUPTED_NOTE,
+    NO_TOOL_RUNNER,
+    as_blocks,
+    content_as_text,
+    estimate_tokens,
+    has_substance,
+    kept_on_failure,
+    validate_history,
+    with_cache_breakpoints,
 )
+from .usage import UsageTotals, format_usage_line
+
+__all__ = ["Conversation", "ConversationBusy", "ConversationEvent", "ContextTooLong", "TurnResult"]
+
 SAVE_FORMAT = "claude_magics.conversation"
 SAVE_VERSION = 1
 # pause_turn continuations per user turn, so a misbehaving server cannot loop forever.
@@ -82,106 +92,6 @@ class ConversationEvent:
     content: list[dict] | None = None
     snapshot: Message | None = None
     result: TurnResult | None = None
-
-
-@dataclass
-class UsageTotals:
-    """Tokens and estimated cost summed over a conversation's turns."""
-
-    turns: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_creation_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
-    cost: float = 0.0
-    unpriced_turns: int = 0
-
-    def add(self, usage: Usage | None, cost: float | None) -> None:
-        self.turns += 1
-        if usage is not None:
-            self.input_tokens += usage.input_tokens or 0
-            self.output_tokens += usage.output_tokens or 0
-            self.cache_creation_input_tokens += usage.cache_creation_input_tokens or 0
-            self.cache_read_input_tokens += usage.cache_read_input_tokens or 0
-        if cost is None:
-            self.unpriced_turns += 1
-        else:
-            self.cost += cost
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "UsageTotals":
-        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-def format_usage_line(model, usage, cost, elapsed) -> str:
-    """``claude-sonnet-4-6 · 1,234 in · 56 out · 1,000 cache read · ~$0.0041 · 2.1 s``."""
-    parts = [model or "?"]
-    if usage is not None:
-        parts.append(f"{usage.input_tokens or 0:,} in")
-        parts.append(f"{usage.output_tokens or 0:,} out")
-        if usage.cache_read_input_tokens:
-            parts.append(f"{usage.cache_read_input_tokens:,} cache read")
-        if usage.cache_creation_input_tokens:
-            parts.append(f"{usage.cache_creation_input_tokens:,} cache write")
-    if cost is not None:
-        parts.append(f"~${cost:.4f}")
-    if elapsed:
-        parts.append(f"{elapsed:.1f} s")
-    return " · ".join(parts)
-
-
-def _as_blocks(content: str | Iterable) -> list[dict]:
-    """A user turn's content as a list of block dicts (dataclass blocks serialised)."""
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content.strip() else []
-    blocks = []
-    for block in content:
-        if hasattr(block, "to_dict"):
-            block = block.to_dict()
-        if block.get("type") == "text" and not str(block.get("text", "")).strip():
-            continue  # the API rejects empty text blocks
-        blocks.append(block)
-    return blocks
-
-
-def _kept_on_failure(partial: Message | None, note: str) -> list[dict]:
-    """The part of a cut-short answer that can go back into a request, with a note.
-
-    Only text survives: a ``tool_use`` whose input stopped mid-JSON or a thinking block
-    without its signature would be rejected by the API on every later turn.
-    """
-    if partial is None:
-        return []
-    texts = [b for b in partial.content if b.type == "text" and (b.text or "").strip()]
-    if not texts:
-        return []
-    kept = [{"type": "text", "text": b.text} for b in texts]
-    kept[-1]["text"] = kept[-1]["text"].rstrip() + "\n\n" + note
-    return kept
-
-
-def _estimate_tokens(messages: list[dict], system: Any = None) -> int:
-    """A cheap upper-ish estimate of input tokens: ~4 characters a token, images ~1,600."""
-    chars = len(json.dumps(system)) if system else 0
-    images = 0
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, str):
-            chars += len(content)
-            continue
-        for block in content or []:
-            kind = block.get("type")
-            if kind in ("image", "document"):
-                images += 1
-            elif kind == "text":
-                chars += len(block.get("text", ""))
-            else:
-                chars += len(json.dumps(block, default=str))
-    return chars // 4 + images * 1600
 
 
 class Conversation:
@@ -252,34 +162,11 @@ class Conversation:
                 user_blocks = answers + user_blocks
         return history + [{"role": "user", "content": user_blocks}]
 
-    @staticmethod
-    def with_cache_breakpoints(messages: list[dict]) -> list[dict]:
-        """Mark the stable prefix for prompt caching, on a copy.
-
-        The last block of the new user turn writes the whole prefix to the cache; the
-        last block of the previous user turn lets the next request hit what the previous
-        one wrote. Below the model's minimum length the API caches nothing, silently,
-        so marking is always safe. Thinking blocks cannot carry ``cache_control``.
-        """
-        marked = copy.deepcopy(messages)
-        user_turns = [m for m in marked if m["role"] == "user"][-2:]
-        for message in user_turns:
-            content = message["content"]
-            if isinstance(content, str):
-                message["content"] = content = [{"type": "text", "text": content}]
-            for block in reversed(content):
-                if block.get("type") in ("thinking", "redacted_thinking"):
-                    continue
-                if "cache_control" not in block:
-                    block["cache_control"] = {"type": "ephemeral"}
-                break
-        return marked
-
     def check_fits(self, messages: list[dict], options: dict) -> None:
         """Refuse early, with the way out, when a request clearly exceeds the window."""
         model = options.get("model")
         window = model_info.context_window(model)
-        needed = _estimate_tokens(messages, options.get("system")) + int(options.get("max_tokens") or 0)
+        needed = estimate_tokens(messages, options.get("system")) + int(options.get("max_tokens") or 0)
         if needed > window:
             raise ContextTooLong(
                 f"This conversation is about {needed:,} tokens (history + prompt + max_tokens), "
@@ -309,7 +196,7 @@ class Conversation:
         raise, because nothing was sent. With ``record=False`` the turn neither reads nor
         writes history.
         """
-        blocks = _as_blocks(content)
+        blocks = as_blocks(content)
         if not blocks:
             raise ValueError("The prompt is empty: write a question (or mention an object) first.")
         if not self._lock.acquire(blocking=False):
@@ -338,7 +225,7 @@ class Conversation:
         try:
             for _ in range(MAX_CONTINUATIONS + 1):
                 body = dict(options)
-                body["messages"] = self.with_cache_breakpoints(request_messages) if cache else request_messages
+                body["messages"] = with_cache_breakpoints(request_messages) if cache else request_messages
                 segment = self._one_request(client, body, on_update, cancel, stream, answer, result)
                 if segment is None:  # cancelled
                     break
@@ -386,11 +273,11 @@ class Conversation:
         message = result.message
         if result.ok and message is not None:
             assistant = [b.to_dict() for b in message.content]
-            if message.stop_reason == "pause_turn" or not _has_substance(assistant):
+            if message.stop_reason == "pause_turn" or not has_substance(assistant):
                 assistant = []  # e.g. a refusal with no blocks: nothing valid to keep
         else:
             note = INTERRUPTED_NOTE if result.interrupted else FAILED_NOTE
-            assistant = _kept_on_failure(message, note)
+            assistant = kept_on_failure(message, note)
         if not assistant:
             return
         with_answer = [copy.deepcopy(user_message), {"role": "assistant", "content": assistant}]
@@ -460,34 +347,6 @@ class Conversation:
         return "\n".join(lines).rstrip() + "\n"
 
 
-def content_as_text(content) -> str:
-    """A message's content as plain text, with non-text blocks as short placeholders."""
-    if isinstance(content, str):
-        return content
-    parts = []
-    for block in content:
-        kind = block.get("type")
-        if kind == "text":
-            parts.append(block.get("text", ""))
-        elif kind == "image":
-            parts.append(f"[image: {block.get('source', {}).get('media_type', 'image')}]")
-        elif kind == "document":
-            parts.append("[document]")
-        elif kind == "tool_use":
-            parts.append(f"[tool call: {block.get('name')}({json.dumps(block.get('input'))})]")
-        elif kind == "tool_result":
-            parts.append("[tool result]")
-        elif kind in ("thinking", "redacted_thinking"):
-            continue
-        else:
-            parts.append(f"[{kind}]")
-    return "\n\n".join(p for p in parts if p)
-
-
-def _has_substance(blocks: list[dict]) -> bool:
-    return any(b.get("type") != "text" or (b.get("text") or "").strip() for b in blocks)
-
-
 def _merge(earlier: list, segment: Message) -> Message:
     """A message whose content is ``earlier`` blocks followed by ``segment``'s."""
     if not earlier:
@@ -495,18 +354,3 @@ def _merge(earlier: list, segment: Message) -> Message:
     merged = copy.copy(segment)
     merged.content = list(earlier) + list(segment.content)
     return merged
-
-
-def validate_history(messages: list) -> None:
-    """Raise ValueError unless ``messages`` is a valid conversation to continue."""
-    expected = "user"
-    for index, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
-            raise ValueError(f"messages[{index}] is not a user/assistant message.")
-        if message["role"] != expected:
-            raise ValueError(f"messages[{index}] should be a {expected} turn: roles must alternate.")
-        if not message.get("content"):
-            raise ValueError(f"messages[{index}] has empty content.")
-        expected = "assistant" if expected == "user" else "user"
-    if messages and messages[-1]["role"] != "assistant":
-        raise ValueError("A saved conversation must end with an answer, not a dangling question.")

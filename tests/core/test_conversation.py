@@ -12,14 +12,8 @@ import pytest
 
 from claude_magics.api.client import Client
 from claude_magics.api.errors import IncompleteStreamError, OverloadedError, RequestValidationError
-from claude_magics.core.conversation import (
-    FAILED_NOTE,
-    INTERRUPTED_NOTE,
-    ContextTooLong,
-    Conversation,
-    ConversationBusy,
-    validate_history,
-)
+from claude_magics.core.conversation import ContextTooLong, Conversation, ConversationBusy
+from claude_magics.core.history import FAILED_NOTE, INTERRUPTED_NOTE, validate_history
 from claude_magics.testing import (
     FakeAPI,
     error,

@@ -1,0 +1,142 @@
+"""What a valid conversation history is, and how a turn's content is made to fit it.
+
+The Messages API refuses a request whose roles do not alternate, whose text blocks are empty,
+whose ``tool_use`` goes unanswered, or whose thinking blocks lost their signature. These pure
+functions are the rules ``Conversation`` applies when it builds a request and when it commits
+a turn, so that the next request is always valid, whatever happened to the last one.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Iterable
+
+from ..api.types import Message
+
+__all__ = [
+    "FAILED_NOTE", "INTERRUPTED_NOTE", "NO_TOOL_RUNNER", "as_blocks", "content_as_text",
+    "estimate_tokens", "has_substance", "kept_on_failure", "validate_history", "with_cache_breakpoints",
+]
+
+#: Marker appended to an answer that was cut short, so the model (and anyone reading the
+#: saved history) knows the text ended early rather than being a complete answer.
+INTERRUPTED_NOTE = "[answer interrupted by the user]"
+FAILED_NOTE = "[answer cut short by an error]"
+NO_TOOL_RUNNER = (
+    "Tool calls are not executed in this conversation: no tool was enabled for this turn."
+)
+def as_blocks(content: str | Iterable) -> list[dict]:
+    """A user turn's content as a list of block dicts (dataclass blocks serialised)."""
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}] if content.strip() else []
+    blocks = []
+    for block in content:
+        if hasattr(block, "to_dict"):
+            block = block.to_dict()
+        if block.get("type") == "text" and not str(block.get("text", "")).strip():
+            continue  # the API rejects empty text blocks
+        blocks.append(block)
+    return blocks
+
+
+def kept_on_failure(partial: Message | None, note: str) -> list[dict]:
+    """The part of a cut-short answer that can go back into a request, with a note.
+
+    Only text survives: a ``tool_use`` whose input stopped mid-JSON or a thinking block
+    without its signature would be rejected by the API on every later turn.
+    """
+    if partial is None:
+        return []
+    texts = [b for b in partial.content if b.type == "text" and (b.text or "").strip()]
+    if not texts:
+        return []
+    kept = [{"type": "text", "text": b.text} for b in texts]
+    kept[-1]["text"] = kept[-1]["text"].rstrip() + "\n\n" + note
+    return kept
+
+
+def estimate_tokens(messages: list[dict], system: Any = None) -> int:
+    """A cheap upper-ish estimate of input tokens: ~4 characters a token, images ~1,600."""
+    chars = len(json.dumps(system)) if system else 0
+    images = 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+            continue
+        for block in content or []:
+            kind = block.get("type")
+            if kind in ("image", "document"):
+                images += 1
+            elif kind == "text":
+                chars += len(block.get("text", ""))
+            else:
+                chars += len(json.dumps(block, default=str))
+    return chars // 4 + images * 1600
+
+
+def with_cache_breakpoints(messages: list[dict]) -> list[dict]:
+    """Mark the stable prefix for prompt caching, on a copy.
+
+    The last block of the new user turn writes the whole prefix to the cache; the
+    last block of the previous user turn lets the next request hit what the previous
+    one wrote. Below the model's minimum length the API caches nothing, silently,
+    so marking is always safe. Thinking blocks cannot carry ``cache_control``.
+    """
+    marked = copy.deepcopy(messages)
+    user_turns = [m for m in marked if m["role"] == "user"][-2:]
+    for message in user_turns:
+        content = message["content"]
+        if isinstance(content, str):
+            message["content"] = content = [{"type": "text", "text": content}]
+        for block in reversed(content):
+            if block.get("type") in ("thinking", "redacted_thinking"):
+                continue
+            if "cache_control" not in block:
+                block["cache_control"] = {"type": "ephemeral"}
+            break
+    return marked
+
+
+def content_as_text(content) -> str:
+    """A message's content as plain text, with non-text blocks as short placeholders."""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content:
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(block.get("text", ""))
+        elif kind == "image":
+            parts.append(f"[image: {block.get('source', {}).get('media_type', 'image')}]")
+        elif kind == "document":
+            parts.append("[document]")
+        elif kind == "tool_use":
+            parts.append(f"[tool call: {block.get('name')}({json.dumps(block.get('input'))})]")
+        elif kind == "tool_result":
+            parts.append("[tool result]")
+        elif kind in ("thinking", "redacted_thinking"):
+            continue
+        else:
+            parts.append(f"[{kind}]")
+    return "\n\n".join(p for p in parts if p)
+
+
+def has_substance(blocks: list[dict]) -> bool:
+    return any(b.get("type") != "text" or (b.get("text") or "").strip() for b in blocks)
+
+
+def validate_history(messages: list) -> None:
+    """Raise ValueError unless ``messages`` is a valid conversation to continue."""
+    expected = "user"
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            raise ValueError(f"messages[{index}] is not a user/assistant message.")
+        if message["role"] != expected:
+            raise ValueError(f"messages[{index}] should be a {expected} turn: roles must alternate.")
+        if not message.get("content"):
+            raise ValueError(f"messages[{index}] has empty content.")
+        expected = "assistant" if expected == "user" else "user"
+    if messages and messages[-1]["role"] != "assistant":
+        raise ValueError("A saved conversation must end with an answer, not a dangling question.")

@@ -1,0 +1,59 @@
+"""Tokens, estimated cost and time: the usage line under an answer and the per-conversation totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..api.types import Usage
+
+__all__ = ["UsageTotals", "format_usage_line"]
+
+
+@dataclass
+class UsageTotals:
+    """Tokens and estimated cost summed over a conversation's turns."""
+
+    turns: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cost: float = 0.0
+    unpriced_turns: int = 0
+
+    def add(self, usage: Usage | None, cost: float | None) -> None:
+        self.turns += 1
+        if usage is not None:
+            self.input_tokens += usage.input_tokens or 0
+            self.output_tokens += usage.output_tokens or 0
+            self.cache_creation_input_tokens += usage.cache_creation_input_tokens or 0
+            self.cache_read_input_tokens += usage.cache_read_input_tokens or 0
+        if cost is None:
+            self.unpriced_turns += 1
+        else:
+            self.cost += cost
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "UsageTotals":
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def format_usage_line(model, usage, cost, elapsed) -> str:
+    """``claude-sonnet-4-6 · 1,234 in · 56 out · 1,000 cache read · ~$0.0041 · 2.1 s``."""
+    parts = [model or "?"]
+    if usage is not None:
+        parts.append(f"{usage.input_tokens or 0:,} in")
+        parts.append(f"{usage.output_tokens or 0:,} out")
+        if usage.cache_read_input_tokens:
+            parts.append(f"{usage.cache_read_input_tokens:,} cache read")
+        if usage.cache_creation_input_tokens:
+            parts.append(f"{usage.cache_creation_input_tokens:,} cache write")
+    if cost is not None:
+        parts.append(f"~${cost:.4f}")
+    if elapsed:
+        parts.append(f"{elapsed:.1f} s")
+    return " · ".join(parts)
