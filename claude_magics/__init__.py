@@ -64,7 +64,8 @@ def chat(conversation: str | None = None):
 
 def load_ipython_extension(ipython) -> None:
     """Register the magics (called by ``%load_ext claude_magics``)."""
-    from .magics import ClaudeMagics, keep_question_marks
+    from .magic_input import keep_question_marks
+    from .magics import ClaudeMagics
 
     ipython.register_magics(ClaudeMagics(shell=ipython))
     transforms = ipython.input_transformer_manager.line_transforms
@@ -74,7 +75,7 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """Remove the input transform; the conversation stays in memory for a reload."""
-    from .magics import keep_question_marks
+    from .magic_input import keep_question_marks
 
     transforms = ipython.input_transformer_manager.line_transforms
     if keep_question_marks in transforms:
