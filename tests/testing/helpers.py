@@ -117,6 +117,13 @@ def pdf(pages: int) -> bytes:
     return b"%PDF-1.4\n1 0 obj << /Type /Pages /Count " + str(pages).encode() + b" >> endobj\n" + objects + b"%%EOF\n"
 
 
+def document_block(data: bytes) -> dict:
+    return {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(data).decode()},
+    }
+
+
 def image_block(data: bytes, media_type: str = "image/png") -> dict:
     return {
         "type": "image",

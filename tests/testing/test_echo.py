@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from claude_magics.testing import DEMO_NOTICE
 from claude_magics.testing.echo import QUOTE_LIMIT, example_input
 
-from .helpers import body, image_block, pdf, png
+from .helpers import body, document_block, image_block, pdf, png
 
 WEATHER = {
     "name": "get_weather",
@@ -59,10 +57,7 @@ def test_attachments_are_counted_with_type_and_size(client):
     document = pdf(2)
     content = [
         image_block(picture),
-        {
-            "type": "document",
-            "source": {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(document).decode()},
-        },
+        document_block(document),
         {"type": "text", "text": "describe these"},
     ]
     message = answer(client, body(messages=[{"role": "user", "content": content}]))

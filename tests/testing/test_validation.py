@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from .helpers import body, image_block, jpeg, pdf, png
+from .helpers import body, document_block, image_block, jpeg, pdf, png
 
 USER = {"role": "user", "content": "Hi"}
 ASSISTANT = {"role": "assistant", "content": "Hello"}
@@ -225,14 +225,7 @@ CASES = [
                 {
                     "role": "user",
                     "content": [
-                        {
-                            "type": "document",
-                            "source": {
-                                "type": "base64",
-                                "media_type": "application/pdf",
-                                "data": base64.b64encode(b"hello").decode(),
-                            },
-                        }
+                        document_block(b"hello")
                     ],
                 }
             ]
@@ -293,14 +286,7 @@ def test_valid_edge_cases_are_accepted(client):
                 {
                     "role": "user",
                     "content": [
-                        {
-                            "type": "document",
-                            "source": {
-                                "type": "base64",
-                                "media_type": "application/pdf",
-                                "data": base64.b64encode(pdf(2)).decode(),
-                            },
-                        },
+                        document_block(pdf(2)),
                         {"type": "text", "text": "read"},
                     ],
                 }
