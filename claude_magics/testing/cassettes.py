@@ -200,26 +200,23 @@ def _from_chunks(path: Path, name: str) -> Recording:
             continue
         event_type = json.loads(line).get("type", "message")
         frames.append(f"event: {event_type}\ndata: {line}\n\n")
-    return Recording(
-        source=f"{name}#0",
-        request_body=None,
-        method="POST",
-        path="/v1/messages",
-        status=200,
-        headers={"content-type": "text/event-stream; charset=utf-8"},
-        body="".join(frames).encode("utf-8"),
-        is_stream=True,
-    )
+    return _bare_response(name, "".join(frames).encode("utf-8"), is_stream=True)
 
 
 def _from_json_body(path: Path, name: str) -> Recording:
+    return _bare_response(name, path.read_bytes(), is_stream=False)
+
+
+def _bare_response(name: str, body: bytes, *, is_stream: bool) -> Recording:
+    """A fixture that kept only a 200 response body: no request, no real headers."""
+    content_type = "text/event-stream; charset=utf-8" if is_stream else "application/json"
     return Recording(
         source=f"{name}#0",
         request_body=None,
         method="POST",
         path="/v1/messages",
         status=200,
-        headers={"content-type": "application/json"},
-        body=path.read_bytes(),
-        is_stream=False,
+        headers={"content-type": content_type},
+        body=body,
+        is_stream=is_stream,
     )
