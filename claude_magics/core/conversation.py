@@ -146,7 +146,9 @@ class Conversation:
         Answers any ``tool_use`` left open by the previous turn first, so the request is
         valid even when the model asked for a tool nobody ran.
         """
-        history = self.messages if record else []
+        # a shallow copy: nothing downstream mutates these dicts (cache breakpoints are
+        # marked on a deep copy, and only the new user message is committed, copied)
+        history = list(self._messages) if record else []
         user_blocks = list(content)
         if history and history[-1]["role"] == "assistant":
             pending = [
