@@ -36,7 +36,7 @@ from comm.base_comm import BaseComm
 from claude_magics.api.stream import MessageStream
 from claude_magics.core.session import Session
 from claude_magics.ui.panel import ChatPanel
-from claude_magics.ui.panel_transcript import assistant_html
+from claude_magics.ui.panel.transcript import assistant_html
 
 DELTA_CHARS = 4
 
@@ -129,7 +129,7 @@ def wire_bytes(messages: list[dict]) -> int:
 
 
 def spliced(previous: str, edit: dict) -> str:
-    """The front end's tail edit (``spliced`` in panel_frontend.js), in UTF-16 units."""
+    """The front end's tail edit (``spliced`` in panel/frontend.js), in UTF-16 units."""
     units = previous.encode("utf-16-le")
     end = units[len(units) - 2 * edit["end"]:] if edit.get("end") else b""
     return units[: 2 * edit["keep"]].decode("utf-16-le") + edit["tail"] + end.decode("utf-16-le")

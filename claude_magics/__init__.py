@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # public name -> module that defines it (imported lazily by __getattr__)
 _EXPORTS = {
@@ -23,7 +23,7 @@ _EXPORTS = {
     "ClaudeError": "claude_magics.api.errors",
     "Conversation": "claude_magics.core.conversation",
     "get_session": "claude_magics.core.session",
-    "ClaudeMagics": "claude_magics.magics",
+    "ClaudeMagics": "claude_magics.magics.magic",
     "FakeAPI": "claude_magics.testing.server",
 }
 
@@ -64,8 +64,8 @@ def chat(conversation: str | None = None):
 
 def load_ipython_extension(ipython) -> None:
     """Register the magics (called by ``%load_ext claude_magics``)."""
-    from .magic_input import keep_question_marks
-    from .magics import ClaudeMagics
+    from .magics.magic import ClaudeMagics
+    from .magics.parsing import keep_question_marks
 
     ipython.register_magics(ClaudeMagics(shell=ipython))
     transforms = ipython.input_transformer_manager.line_transforms
@@ -75,7 +75,7 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """Remove the input transform; the conversation stays in memory for a reload."""
-    from .magic_input import keep_question_marks
+    from .magics.parsing import keep_question_marks
 
     transforms = ipython.input_transformer_manager.line_transforms
     if keep_question_marks in transforms:

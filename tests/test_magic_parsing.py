@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from IPython.core.error import UsageError
 
-from claude_magics.magic_input import code_blocks, keep_question_marks, split_leading_options
-from claude_magics.magics import ClaudeMagics
+from claude_magics.magics.parsing import code_blocks, keep_question_marks, split_leading_options
+from claude_magics.magics.magic import ClaudeMagics
 
 PARSER = ClaudeMagics.claude.parser
 

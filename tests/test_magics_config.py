@@ -6,7 +6,7 @@ import pytest
 from IPython.core.error import UsageError
 from traitlets.config import Config, Configurable
 
-from claude_magics.magics import ClaudeMagics
+from claude_magics.magics.magic import ClaudeMagics
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,7 @@ def test_load_ext_imports_nothing_heavy():
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     heavy = [m for m in loaded if m.split(".")[0] in HEAVY]
     assert heavy == [], heavy
-    assert "claude_magics.magics" in loaded
+    assert "claude_magics.magics.magic" in loaded
 
 
 def test_the_runtime_core_is_small():

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,

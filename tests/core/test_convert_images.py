@@ -13,9 +13,9 @@ np = pytest.importorskip("numpy")
 Image = pytest.importorskip("PIL.Image")
 
 from claude_magics.core.convert import ContextError, ContextOptions, to_blocks  # noqa: E402
-from claude_magics.core.convert.arrayimages import encode_png  # noqa: E402
-from claude_magics.core.convert.images import target_size  # noqa: E402
-from claude_magics.core.convert.imageinfo import probe_image, sniff_media_type  # noqa: E402
+from claude_magics.core.convert.images.arrays import encode_png  # noqa: E402
+from claude_magics.core.convert.images.encode import target_size  # noqa: E402
+from claude_magics.core.convert.images.info import probe_image, sniff_media_type  # noqa: E402
 from claude_magics.core.convert.options import MAX_IMAGE_BASE64_BYTES  # noqa: E402
 
 OPTIONS = ContextOptions()

@@ -2,7 +2,7 @@
 
 A ``RecordingComm`` stands in for the kernel's comm, so each test sees exactly the widget
 messages a front end would receive; ``ViewModel`` applies them the way
-``panel_frontend.js`` does (UTF-16 offsets included), so a test can check that what a
+``panel/frontend.js`` does (UTF-16 offsets included), so a test can check that what a
 view ends up showing equals what Python rendered. Turns run on the panel's worker thread
 through a real ``Conversation`` against the loopback ``FakeAPI``.
 """
@@ -20,9 +20,9 @@ from claude_magics.api.client import Client
 from claude_magics.core.session import Session
 from claude_magics.testing import FakeAPI
 from claude_magics.testing.replies import error, text
-from claude_magics.ui import panel_attach
+from claude_magics.ui.panel import attach as panel_attach
 from claude_magics.ui.panel import ChatPanel, show_chat
-from claude_magics.ui.panel_stream import (
+from claude_magics.ui.panel.stream import (
     AnswerStream,
     Throttle,
     common_prefix_length,
@@ -30,7 +30,7 @@ from claude_magics.ui.panel_stream import (
     splice,
     utf16_length,
 )
-from claude_magics.ui.panel_transcript import assistant_html, user_html
+from claude_magics.ui.panel.transcript import assistant_html, user_html
 from claude_magics.ui.render import render_markdown
 
 ANSWER = (
@@ -42,7 +42,7 @@ ANSWER = (
 
 # -- a front end, in Python ---------------------------------------------------------------
 def spliced(previous: str, edit: dict) -> str:
-    """``spliced`` of panel_frontend.js, in UTF-16 units (decoding fails on a split pair)."""
+    """``spliced`` of panel/frontend.js, in UTF-16 units (decoding fails on a split pair)."""
     units = previous.encode("utf-16-le")
     end = units[len(units) - 2 * edit["end"]:] if edit.get("end") else b""
     return units[: 2 * edit["keep"]].decode("utf-16-le") + edit["tail"] + end.decode("utf-16-le")
@@ -613,7 +613,7 @@ def test_show_then_the_cells_own_display_of_the_result_shows_one_view(session, m
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
     execution = ["cell-1"]
-    monkeypatch.setattr("claude_magics.ui.panel._execution_key", lambda: execution[0])
+    monkeypatch.setattr("claude_magics.ui.panel.widget._execution_key", lambda: execution[0])
     made = ChatPanel(session=session)
     try:
         made.show()  # `%claude chat` / `chat()` display it ...
@@ -630,7 +630,7 @@ def test_a_renderer_failure_still_shows_the_answer_as_plain_text(fake, panel, mo
     def broken(content):
         raise RuntimeError("cannot render this")
 
-    monkeypatch.setattr("claude_magics.ui.panel.assistant_html", broken)
+    monkeypatch.setattr("claude_magics.ui.panel.widget.assistant_html", broken)
     fake.enqueue(text("Plain <b>answer</b>"))
     view = view_of(panel, "v1")
     panel.ask("hello", view="v1")

@@ -20,11 +20,11 @@ import os
 import sys
 from typing import Any
 
-from .arrayimages import array_image_blocks, is_image_array
 from .documents import check_pdf_size, pdf_blocks
-from .figures import figure_blocks, figure_of
-from .imageinfo import is_pdf, sniff_media_type
-from .images import encoded_image_blocks, pil_image_blocks
+from .images.arrays import array_image_blocks, is_image_array
+from .images.encode import encoded_image_blocks, pil_image_blocks
+from .images.figures import figure_blocks, figure_of
+from .images.info import is_pdf, sniff_media_type
 from .options import ContextError, ContextOptions
 
 __all__ = ["media_blocks"]

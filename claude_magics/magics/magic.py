@@ -1,8 +1,8 @@
 """``%%claude`` and ``%claude``: parse what the person typed, call the layers, show the result.
 
 This module holds no conversation logic and no rendering: options become a request
-(``chat.session``), ``{name}`` references become content (``chat.context``), the turn
-runs in ``chat.conversation`` and the answer is drawn by ``ui.live``. Everything heavy
+(``core.session``), ``{name}`` references become content (``core.context``), the turn
+runs in ``core.conversation`` and the answer is drawn by ``ui.live``. Everything heavy
 is imported on first use so that ``%load_ext claude_magics`` stays in the tens of
 milliseconds.
 """
@@ -15,36 +15,25 @@ import sys
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import Bool, Dict, Enum, Float, Int, TraitError, Unicode, observe, validate
-
-from .magic_input import code_blocks, split_leading_options, unquote
-
-SUBCOMMANDS = {
-    "help": "show this overview",
-    "model": "show the default model, or set it: `%claude model haiku`",
-    "models": "list the models your key can use",
-    "system": "show the system prompt, set it (`%claude system Be terse.` or a `%%claude system` cell), or `--clear` it",
-    "new": "start a fresh conversation (`%claude new [NAME]`)",
-    "reset": "same as `new`",
-    "history": "show the conversation so far",
-    "chats": "list this notebook's conversations",
-    "usage": "tokens and estimated cost of this notebook's conversations",
-    "trim": "drop the N oldest exchanges: `%claude trim 3`",
-    "save": "save the conversation as JSON: `%claude save chat.json`",
-    "load": "load a saved conversation: `%claude load chat.json`",
-    "export": "write the conversation as Markdown: `%claude export chat.md`",
-    "config": "show the effective defaults (never the key)",
-    "chat": "open the chat panel over this notebook's conversation",
-}
-
-MISSING_KEY = (
-    "No API key: set ANTHROPIC_API_KEY. In a terminal: `export ANTHROPIC_API_KEY=...` before "
-    "starting Jupyter; or in the notebook, without saving it: "
-    "`import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass('Key: ')`."
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    Int,
+    TraitError,
+    Unicode,
+    observe,
+    validate,
 )
 
+from .messages import MISSING_KEY, describe_error, has_key
+from .parsing import code_blocks, split_leading_options, unquote
+from .subcommands import SUBCOMMANDS, Subcommands
+
+
 @magics_class
-class ClaudeMagics(Magics):
+class ClaudeMagics(Subcommands, Magics):
     """Ask Claude from a notebook. Configure with ``%config ClaudeMagics.<name> = ...``."""
 
     model = Unicode("claude-sonnet-4-6", help="Default model: a full id or an alias (haiku, sonnet, opus).").tag(config=True)
@@ -96,7 +85,7 @@ class ClaudeMagics(Magics):
     def session(self):
         """The kernel's shared session, configured from these traits on first use."""
         if self._session is None:
-            from .core.session import get_session
+            from ..core.session import get_session
 
             session = get_session()
             session.namespace = self.shell.user_ns if self.shell is not None else {}
@@ -108,7 +97,7 @@ class ClaudeMagics(Magics):
         return self._session
 
     def _configure(self, session) -> None:
-        from .core.models import DEFAULT_ALIASES
+        from ..core.models import DEFAULT_ALIASES
 
         session.aliases = {**DEFAULT_ALIASES, **self.aliases}
         session.defaults.update(
@@ -214,13 +203,13 @@ class ClaudeMagics(Magics):
         return options
 
     def _ask(self, prompt: str, args) -> None:
-        from .core.context import build_content
-        from .core.convert import ContextOptions
+        from ..core.context import build_content
+        from ..core.convert import ContextOptions
 
         options = self._request_options(args)
         session = self.session
         client = session.client()
-        if not _has_key(client):
+        if not has_key(client):
             raise UsageError(MISSING_KEY)
         context_options = ContextOptions(max_text_bytes=self.summary_bytes, max_rows=self.summary_rows)
         try:
@@ -234,8 +223,8 @@ class ClaudeMagics(Magics):
         self._run(conversation, content, options, args, client)
 
     def _run(self, conversation, content, options, args, client) -> None:
-        from .core.conversation import ContextTooLong, ConversationBusy
-        from .ui.live import LiveDisplay
+        from ..core.conversation import ContextTooLong, ConversationBusy
+        from ..ui.live import LiveDisplay
 
         display = LiveDisplay(throttle=self.throttle)
         try:
@@ -252,7 +241,7 @@ class ClaudeMagics(Magics):
             notice = "Interrupted: the answer so far is kept" + (
                 " in the conversation." if result.committed else "; nothing was added to the conversation."
             )
-        error = _describe_error(result.error) if result.error is not None else None
+        error = describe_error(result.error) if result.error is not None else None
         if error and not result.committed and not args.no_history:
             error += " The conversation is unchanged: run the cell again to retry."
         display.finish(
@@ -280,153 +269,6 @@ class ClaudeMagics(Magics):
                 "--code: this front end cannot insert cells from the kernel; the code is in the "
                 "variable `_claude_code` (paste it into a cell, or `print(_claude_code)`)."
             )
-
-    # -- subcommands ------------------------------------------------------------------
-    def _cmd_help(self, rest, cell):
-        width = max(map(len, SUBCOMMANDS))
-        lines = ["%%claude [options] + a prompt cell, or %claude [options] question", ""]
-        lines += [f"  %claude {name:<{width}}  {text}" for name, text in SUBCOMMANDS.items()]
-        lines += ["", "Options: %%claude?   Settings: %config ClaudeMagics"]
-        print("\n".join(lines))
-
-    def _cmd_model(self, rest, cell):
-        if rest:
-            try:
-                self.model = rest
-            except TraitError as exc:
-                raise UsageError(str(exc)) from None
-        print(f"model: {self.session.model}")
-
-    def _cmd_models(self, rest, cell):
-        client = self.session.client()
-        if not _has_key(client):
-            raise UsageError(MISSING_KEY)
-        from .api.errors import APIError
-
-        try:
-            models = client.models()
-        except APIError as exc:
-            raise UsageError(str(exc)) from None
-        aliases = {v: k for k, v in self.session.aliases.items()}
-        for model in models:
-            alias = f"  (alias: {aliases[model['id']]})" if model["id"] in aliases else ""
-            print(f"{model['id']:<34} {model.get('display_name', '')}{alias}")
-
-    def _cmd_system(self, rest, cell):
-        if cell is not None:
-            self.system = cell.strip() or None
-        elif rest == "--clear":
-            self.system = None
-        elif rest:
-            self.system = rest
-        print(f"system: {self.system!r}" if self.system else "system: (none)")
-
-    def _cmd_new(self, rest, cell):
-        name = rest or None
-        if name:
-            conversation = self.session.switch(name)
-        else:
-            conversation = self.session.conversation()
-        try:
-            conversation.reset()
-        except Exception as exc:
-            raise UsageError(str(exc)) from None
-        print(f"New conversation {conversation.name!r}.")
-
-    _cmd_reset = _cmd_new
-
-    def _cmd_history(self, rest, cell):
-        from IPython.display import display
-
-        from .ui.render import STYLE, render_markdown
-
-        conversation = self.session.conversation(rest or None)
-        markdown = conversation.to_markdown()
-        display({"text/plain": markdown, "text/html": STYLE + '<div class="claude-answer">' + render_markdown(markdown) + "</div>"}, raw=True)
-
-    def _cmd_chats(self, rest, cell):
-        session = self.session
-        for name, conversation in sorted(session.conversations.items()) or [(session.current, session.conversation())]:
-            marker = "*" if name == session.current else " "
-            print(f"{marker} {name}: {len(conversation) // 2} exchanges")
-
-    def _cmd_usage(self, rest, cell):
-        rows = self.session.usage_summary()
-        total_cost = 0.0
-        for name, totals in rows:
-            total_cost += totals.cost
-            cache = totals.cache_read_input_tokens
-            print(
-                f"{name}: {totals.turns} answers, {totals.input_tokens:,} in, {totals.output_tokens:,} out, "
-                f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write, ~${totals.cost:.4f}"
-                + (f" ({totals.unpriced_turns} answers from unpriced models)" if totals.unpriced_turns else "")
-            )
-        print(f"total: ~${total_cost:.4f} (estimated from list prices)")
-
-    def _cmd_trim(self, rest, cell):
-        try:
-            count = int(rest)
-        except ValueError:
-            raise UsageError("Usage: %claude trim N  (drops the N oldest exchanges)") from None
-        dropped = self.session.conversation().trim(count)
-        print(f"Dropped {dropped} exchange(s).")
-
-    def _cmd_save(self, rest, cell):
-        if not rest:
-            raise UsageError("Usage: %claude save PATH.json")
-        path = self.session.conversation().save(os.path.expanduser(rest))
-        print(f"Saved to {path}")
-
-    def _cmd_load(self, rest, cell):
-        if not rest:
-            raise UsageError("Usage: %claude load PATH.json")
-        try:
-            self.session.conversation().load(os.path.expanduser(rest))
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"Cannot load {rest}: {exc}") from None
-        print(f"Loaded {len(self.session.conversation()) // 2} exchanges from {rest}")
-
-    def _cmd_export(self, rest, cell):
-        if not rest:
-            raise UsageError("Usage: %claude export PATH.md")
-        path = os.path.expanduser(rest)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(self.session.conversation().to_markdown())
-        print(f"Exported to {path}")
-
-    def _cmd_config(self, rest, cell):
-        session = self.session
-        print(f"model:       {session.model}")
-        print(f"max_tokens:  {self.max_tokens}")
-        print(f"system:      {self.system!r}")
-        print(f"temperature: {self.temperature}")
-        print(f"aliases:     {session.aliases}")
-        print(f"base URL:    {os.environ.get('ANTHROPIC_BASE_URL') or 'https://api.anthropic.com'}")
-        print(f"API key:     {'set' if os.environ.get('ANTHROPIC_API_KEY') else 'NOT SET'} (ANTHROPIC_API_KEY)")
-
-    def _cmd_chat(self, rest, cell):
-        from .ui.panel import show_chat
-
-        return show_chat(session=self.session, conversation=self.session.conversation(rest or None))
-
-
-def _has_key(client) -> bool:
-    has = getattr(client, "has_api_key", None)
-    return bool(os.environ.get("ANTHROPIC_API_KEY")) if has is None else bool(has)
-
-
-def _describe_error(error: BaseException) -> str:
-    """One line for a person: the API's message and what to do, not a traceback."""
-    from .api.errors import APIError, BadRequestError
-
-    if isinstance(error, BadRequestError) and "too long" in (error.message or ""):
-        return (
-            f"{error} The conversation no longer fits the model's context window: start afresh "
-            "with `%%claude --new`, drop old exchanges with `%claude trim N`, or ask with `--no-history`."
-        )
-    if isinstance(error, APIError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
 
 
 def _frontend_inserts_cells(shell) -> bool:

@@ -20,9 +20,16 @@ import math
 import sys
 from typing import Any
 
-from .imageinfo import probe_image
-from .images import PNG_COMPRESSION, base64_len, fits, image_block, image_label, require_pillow
-from .options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from ..options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from .encode import (
+    PNG_COMPRESSION,
+    base64_len,
+    fits,
+    image_block,
+    image_label,
+    require_pillow,
+)
+from .info import probe_image
 
 __all__ = ["figure_blocks", "figure_of"]
 

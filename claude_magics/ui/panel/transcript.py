@@ -20,8 +20,8 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from .panel_stream import AnswerStream
-from .render import render_markdown, render_thinking, render_tool_call
+from ..render import render_markdown, render_thinking, render_tool_call
+from .stream import AnswerStream
 
 __all__ = ["Entry", "Transcript", "answer_text", "assistant_html", "text_html", "typed_html", "user_html"]
 

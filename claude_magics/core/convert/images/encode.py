@@ -21,8 +21,8 @@ import io
 import math
 from typing import Any
 
-from .imageinfo import ImageInfo, probe_image
-from .options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from ..options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from .info import ImageInfo, probe_image
 
 __all__ = [
     "encoded_image_blocks",

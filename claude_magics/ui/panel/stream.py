@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .incremental import IncrementalRenderer
+from ..incremental import IncrementalRenderer
 
 __all__ = ["AnswerStream", "Throttle", "common_prefix_length", "common_suffix_length", "splice", "utf16_length"]
 

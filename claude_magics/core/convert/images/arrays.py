@@ -18,9 +18,9 @@ import struct
 import zlib
 from typing import Any
 
-from .imageinfo import ImageInfo
-from .images import PNG_COMPRESSION, base64_len, image_block, image_label
-from .options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from ..options import MAX_IMAGE_BASE64_BYTES, ContextError, ContextOptions
+from .encode import PNG_COMPRESSION, base64_len, image_block, image_label
+from .info import ImageInfo
 
 __all__ = ["array_image_blocks", "encode_png", "is_image_array"]
 

@@ -1,7 +1,7 @@
 """The panel's attach picker: which notebook objects can be attached, and their content blocks.
 
 Attaching ``df`` from the picker must send exactly what ``{df}`` in a ``%%claude`` cell
-sends, so the blocks come from the same converter (``chat.convert.to_blocks``); this
+sends, so the blocks come from the same converter (``core.convert.to_blocks``); this
 module only decides what is worth offering and describes it in a few words.
 
 Listing must be cheap and must not import anything: it runs every time the picker
@@ -64,7 +64,7 @@ def describe(obj: Any) -> tuple[str, str] | None:
     if ipython_image is not None and isinstance(obj, ipython_image):
         return "image", f"image ({getattr(obj, 'format', None) or 'png'})"
     if isinstance(obj, (bytes, bytearray)):
-        from ..core.convert.imageinfo import probe_image
+        from ...core.convert.images.info import probe_image
 
         info = probe_image(bytes(obj[:65536]))
         if info is not None:
@@ -94,7 +94,7 @@ def attachment_blocks(names: list[str], namespace: Mapping[str, Any], options=No
     was filled), and whatever the converter raises for an object it cannot send
     (``ContextError``, a ``ValueError`` whose message says what to do).
     """
-    from ..core.convert import to_blocks
+    from ...core.convert import to_blocks
 
     blocks: list[dict] = []
     for name in names:

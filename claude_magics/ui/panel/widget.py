@@ -18,13 +18,13 @@ What crosses the comm
     The panel draws from conversation events (``turn_started``, ``update``,
     ``turn_finished``, ``reset``, ``loaded``), whichever thread runs the turn. Updates
     are throttled to ten a second and sent as changes: finished Markdown blocks once,
-    the unfinished tail as an edit of the previous one (``panel_stream``). Durable state
+    the unfinished tail as an edit of the previous one (``panel.stream``). Durable state
     that a re-rendered view needs is either a small synced trait (busy, model, picker
     contents, footer) or, for the transcript, a snapshot sent to a view when it attaches,
     so a page reload rebuilds the panel without the transcript riding on every update.
 
 Safety
-    All HTML is made in Python (``panel_transcript``: escaped user text, Markdown through
+    All HTML is made in Python (``panel.transcript``: escaped user text, Markdown through
     ``render``'s nh3 allow-list); the front end inserts only those strings and uses
     ``textContent`` for everything else. Model output is data.
 
@@ -55,16 +55,16 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
-from .panel_attach import attachment_blocks, list_attachables
-from .panel_stream import Throttle
-from .panel_transcript import (
+from ..render import CSS
+from .attach import attachment_blocks, list_attachables
+from .stream import Throttle
+from .transcript import (
     Transcript,
     answer_text,
     assistant_html,
     text_html,
     typed_html,
 )
-from .render import CSS
 
 __all__ = ["ChatPanel", "show_chat"]
 
@@ -92,13 +92,9 @@ FALLBACK = (
 MAX_ERROR_CHARS = 500
 
 
-def _read(name: str) -> str:
-    return (_HERE / name).read_text(encoding="utf-8")
-
-
 def _short_error(error: BaseException) -> str:
     """One line a person can act on: typed API errors already read that way; others get their type."""
-    from ..api.errors import APIError
+    from ...api.errors import APIError
 
     text = str(error) if isinstance(error, APIError) else f"{type(error).__name__}: {error}"
     text = " ".join(text.split())
@@ -136,8 +132,8 @@ class ChatPanel(anywidget.AnyWidget):
     Call ``close()`` to detach it from the conversation.
     """
 
-    _esm = _read("panel_frontend.js")
-    _css = _read("panel.css") + "\n" + CSS  # the panel's layout, then the answers' styles
+    _esm = _HERE / "frontend.js"  # a path: anywidget reloads it when it changes in development
+    _css = (_HERE / "panel.css").read_text(encoding="utf-8") + "\n" + CSS  # the panel's layout, then the answers' styles
 
     conversation_name = t.Unicode("").tag(sync=True)
     #: "" when idle, "panel" while this panel's turn runs, "cell" while another view's turn runs.
@@ -163,7 +159,7 @@ class ChatPanel(anywidget.AnyWidget):
     ) -> None:
         """``throttle`` is the least time between two view updates of a streaming answer;
         ``clock`` is its time source (a benchmark replays a model's pace with a fake one)."""
-        from ..core.session import get_session
+        from ...core.session import get_session
 
         super().__init__(**kwargs)
         self._session = session if session is not None else get_session()
@@ -245,7 +241,7 @@ class ChatPanel(anywidget.AnyWidget):
 
     def new_conversation(self, *, view: str | None = None) -> bool:
         """Forget the history (the same for the cells); refused while an answer runs."""
-        from ..core.conversation import ConversationBusy
+        from ...core.conversation import ConversationBusy
 
         try:
             self._conversation.reset()
@@ -322,7 +318,7 @@ class ChatPanel(anywidget.AnyWidget):
 
     # -- the worker ---------------------------------------------------------------------
     def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view) -> None:
-        from ..core.conversation import ConversationBusy
+        from ...core.conversation import ConversationBusy
 
         result = None
         try:
@@ -347,7 +343,7 @@ class ChatPanel(anywidget.AnyWidget):
 
         The prompt goes through ``build_content`` like a cell's, so ``{df}`` works here too.
         """
-        from ..core.context import build_content
+        from ...core.context import build_content
 
         namespace = self.namespace
         blocks = attachment_blocks(names, namespace) if names else []
@@ -512,7 +508,7 @@ def show_chat(session=None, conversation=None) -> ChatPanel:
     the first.
     """
     if session is None:
-        from ..core.session import get_session
+        from ...core.session import get_session
 
         session = get_session()
     if conversation is None:
