@@ -17,6 +17,19 @@ def cassettes_missing_reason(root: Path) -> str | None:
     return f"cassette corpus not found at {root}; set CLAUDE_MAGICS_CASSETTES to its folder"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory):
+    """Answers stored by tests (and by the kernels they start) go to a folder of the run, never the user's cache."""
+    path = tmp_path_factory.mktemp("claude-magics-cache")
+    previous = os.environ.get("CLAUDE_MAGICS_CACHE_DIR")
+    os.environ["CLAUDE_MAGICS_CACHE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CLAUDE_MAGICS_CACHE_DIR", None)
+    else:
+        os.environ["CLAUDE_MAGICS_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def cassettes_dir() -> Path:
     """The shared corpus of recorded API traffic. Skipped when absent - except in CI, which fails."""
