@@ -13,7 +13,7 @@ import os
 import sys
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import (
     Bool,
@@ -110,6 +110,8 @@ class ClaudeMagics(Subcommands, Magics):
         session.client_options = options
 
     # -- the magic ---------------------------------------------------------------------
+    @no_var_expand  # {name}, $name: the magic resolves references itself and never evaluates
+    @line_cell_magic
     @magic_arguments()
     @argument("-m", "--model", help="Model id or alias (haiku, sonnet, opus, or your own).")
     @argument("-s", "--system", help="System prompt for this question.")
@@ -128,7 +130,6 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--tools", metavar="NAMES", help="Comma-separated names of functions in the namespace Claude may call.")
     @argument("--output", metavar="VAR", help="Store the final message (claude_magics Message) in VAR.")
     @argument("--metadata-user", metavar="ID", help="metadata.user_id for the request.")
-    @line_cell_magic
     def claude(self, line, cell=None):
         """Ask Claude. The cell body (or the rest of the line) is the prompt.
 
