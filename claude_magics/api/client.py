@@ -39,6 +39,7 @@ from .errors import (
     error_from_response,
 )
 from .params import encode_body, request_body, validate_params
+from .secrets import Secret, check_request, mask_url, redact
 from .stream import MessageStream
 from .types import Message
 
@@ -62,18 +63,6 @@ class _Failure(NamedTuple):
     retryable: bool
     headers: Mapping[str, str] | None
     reason: str  # for the log line
-
-
-class _Secret:
-    """Holds the key so that no repr, vars() dump or debugger view can show it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "<secret>"
 
 
 def normalize_base_url(url: str | None) -> str:
@@ -170,7 +159,7 @@ class Client:
             raise ValueError(f"auth must be 'x-api-key' or 'bearer', not {auth!r}.")
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be a whole number >= 0, not {max_retries!r}.")
-        self._api_key = _Secret(api_key.strip()) if api_key else None
+        self._api_key = Secret(api_key.strip()) if api_key else None
         self.base_url = normalize_base_url(base_url or os.environ.get("ANTHROPIC_BASE_URL"))
         self.auth = auth
         self.max_retries = max_retries
@@ -290,12 +279,15 @@ class Client:
     ) -> Any:
         """Send with retries. Returns the body bytes, or ``(response, body chunks)`` to stream."""
         headers = self._headers(extra_headers, betas)  # a missing key fails here, before any I/O
+        if body is not None:
+            check_request(body)  # the one place every request passes: no credential leaves as text
         content = encode_body(body) if body is not None else None
+        url, auth = _split_userinfo(self.base_url + path)
         request = self.http_client.build_request(
-            method, self.base_url + path, content=content, headers=headers, params=query, timeout=self.timeout
+            method, url, content=content, headers=headers, params=query, timeout=self.timeout
         )
         for retries in range(self.max_retries + 1):
-            outcome = self._attempt(request, stream)
+            outcome = self._attempt(request, stream, auth)
             if not isinstance(outcome, _Failure):
                 return outcome
             if not outcome.retryable or retries == self.max_retries:
@@ -308,11 +300,14 @@ class Client:
             self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _attempt(self, request: httpx.Request, stream: bool) -> Any:
+    def _attempt(self, request: httpx.Request, stream: bool, auth: httpx.Auth | None = None) -> Any:
         """One try: the result, or a :class:`_Failure` saying whether to try again."""
         response: httpx.Response | None = None
         try:
-            response = self.http_client.send(request, stream=True)
+            if auth is not None:
+                response = self.http_client.send(request, stream=True, auth=auth)
+            else:
+                response = self.http_client.send(request, stream=True)
             if response.is_success:
                 if stream:
                     chunks = response.iter_bytes()
@@ -347,7 +342,8 @@ class Client:
 
     def _redact(self, text: str) -> str:
         key = self._key()
-        return text.replace(key, "<api key>") if key else text
+        text = text.replace(key, "<api key>") if key else text
+        return redact(text)
 
     def _json(self, body: bytes) -> dict:
         try:
@@ -374,9 +370,33 @@ class Client:
     def __repr__(self) -> str:
         key = "set" if self.has_api_key else "missing"
         return (
-            f"<Client base_url={self.base_url!r} auth={self.auth!r} api_key={key} "
+            f"<Client base_url={mask_url(self.base_url)!r} auth={self.auth!r} api_key={key} "
             f"max_retries={self.max_retries}>"
         )
+
+    def __getstate__(self) -> dict:
+        # A pickled client must not carry its key in clear, nor a connection pool or a lock:
+        # it comes back reading ANTHROPIC_API_KEY, like Client() does.
+        state = dict(self.__dict__)
+        state.update(_api_key=None, _http=None, _owns_http=True, _http_lock=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._http_lock = threading.Lock()
+
+
+def _split_userinfo(url: str) -> tuple[str, httpx.Auth | None]:
+    """The URL without ``user:password@``, and that pair as Basic auth (what httpx would send).
+
+    httpx keeps the userinfo in ``request.url``, which its own INFO log line prints: taking
+    it out of the URL keeps a proxy password out of logs while the proxy still gets it.
+    """
+    parsed = httpx.URL(url)
+    if not parsed.userinfo:
+        return url, None
+    auth = httpx.BasicAuth(parsed.username, parsed.password)
+    return str(parsed.copy_with(username=None, password=None)), auth
 
 
 def _body_chunks(

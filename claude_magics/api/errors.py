@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "ClaudeError",
     "RequestValidationError",
+    "SecretInRequestError",
     "APIError",
     "APIStatusError",
     "BadRequestError",
@@ -50,6 +51,13 @@ class ClaudeError(Exception):
 
 class RequestValidationError(ClaudeError, ValueError):
     """Parameters refused before sending: the message names the field and the fix."""
+
+
+class SecretInRequestError(RequestValidationError):
+    """A request would have carried a credential of this process (see ``api.secrets``).
+
+    The message says which credential (by name) and where; it never contains the value.
+    """
 
 
 class APIError(ClaudeError):

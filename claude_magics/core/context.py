@@ -43,6 +43,7 @@ import os
 import sys
 from typing import Any, Callable, Mapping, Optional
 
+from ..api.secrets import check_request, check_text
 from .convert import ContextError, ContextOptions, to_blocks
 from .references import Reference, parse
 
@@ -75,6 +76,7 @@ def build_content(
     converted: dict[str, list[dict]] = {}
     for segment in parse(prompt):
         if isinstance(segment, str):
+            check_text(segment, "the prompt's own text")
             builder.text(segment)
             continue
         found = _resolve(segment, namespace)
@@ -86,6 +88,7 @@ def build_content(
             builder.add(_repeat(converted[segment.source], _label(segment)))
         else:
             blocks = to_blocks(found, _label(segment), options, namer=namer)
+            check_request(blocks, where=segment.source)  # names the reference; the client checks again
             converted[segment.source] = blocks
             builder.add(blocks)
     return builder.blocks()

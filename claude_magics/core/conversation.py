@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..api.errors import APIError, ClaudeError, RequestValidationError
+from ..api.secrets import check_request
 from ..api.types import Message, Usage
 from . import models as model_info
 from .history import (
@@ -208,6 +209,8 @@ class Conversation:
         try:
             messages = self.build_messages(blocks, record=record)
             self.check_fits(messages, options)
+            # Before any view is told: a credential must not even be drawn in the panel.
+            check_request({"system": options.get("system"), "messages": messages})
             if record:
                 self._emit("turn_started", content=blocks)
             result = self._exchange(messages, client, options, on_update, cancel, stream, cache)

@@ -149,13 +149,15 @@ class Subcommands:
         print(f"Exported to {path}")
 
     def _cmd_config(self, rest, cell):
+        from ..api.secrets import mask_url
+
         session = self.session
         print(f"model:       {session.model}")
         print(f"max_tokens:  {self.max_tokens}")
         print(f"system:      {self.system!r}")
         print(f"temperature: {self.temperature}")
         print(f"aliases:     {session.aliases}")
-        print(f"base URL:    {os.environ.get('ANTHROPIC_BASE_URL') or 'https://api.anthropic.com'}")
+        print(f"base URL:    {mask_url(os.environ.get('ANTHROPIC_BASE_URL') or 'https://api.anthropic.com')}")
         print(f"API key:     {'set' if os.environ.get('ANTHROPIC_API_KEY') else 'NOT SET'} (ANTHROPIC_API_KEY)")
 
     def _cmd_chat(self, rest, cell):

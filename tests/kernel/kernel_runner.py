@@ -74,9 +74,13 @@ class CellRun:
 class Kernel:
     """One python3 kernel with its own environment and working directory."""
 
-    def __init__(self, env: dict, cwd: str) -> None:
+    def __init__(self, env: dict, cwd: str, *, inherit: bool = True) -> None:
+        """``inherit=False`` starts from a minimal environment (PATH, HOME, PYTHONPATH) plus ``env``."""
+        base = dict(os.environ) if inherit else {
+            name: os.environ[name] for name in ("PATH", "HOME", "PYTHONPATH", "LANG") if name in os.environ
+        }
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(env={**os.environ, **env}, cwd=cwd)
+        self.manager.start_kernel(env={**base, **env}, cwd=cwd)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)

@@ -650,3 +650,34 @@ def test_a_failure_to_draw_is_reported_in_the_panel_not_swallowed(fake, panel, m
     assert panel.wait(10).ok  # the conversation itself is unharmed
     notice = panel.comm.custom("notice")[0]
     assert notice["level"] == "error" and "RuntimeError: cannot draw this" in notice["text"]
+
+
+# -- hardening: credentials ----------------------------------------------------------------
+PANEL_TOKEN = "hf_paneltesttoken0123456789abcdefgh"
+
+
+@pytest.mark.parametrize("question, attachments, where", [
+    ("Is {t} right?", [], "{t}"),
+    ("What is in {d}?", [], "{d}"),
+    (f"Typed in: {PANEL_TOKEN}", [], "the prompt's own text"),
+    ("", ["frame"], "the attachment 'frame'"),
+])
+def test_a_credential_in_a_panel_question_is_refused_and_the_draft_given_back(
+    fake, session, panel, monkeypatch, question, attachments, where
+):
+    import pandas as pd
+
+    monkeypatch.setenv("HF_TOKEN", PANEL_TOKEN)
+    session.namespace.update(t=PANEL_TOKEN, d={"env": {"HF_TOKEN": PANEL_TOKEN}},
+                             frame=pd.DataFrame({"user": ["ana"], "token": [PANEL_TOKEN]}))
+    view = view_of(panel, "v1")
+    panel.ask(question, attachments, view="v1")
+    panel.wait(10)
+    catch_up(panel, view)
+    level, notice = view.notices[-1]
+    assert level == "error" and f"Not sent: {where}" in notice and "HF_TOKEN" in notice
+    assert view.restored[-1]["text"] == question
+    assert fake.requests == [] and panel.conversation.messages == []
+    shown = json.dumps([m["data"] for m in panel.comm.log])
+    assert PANEL_TOKEN not in shown.replace(json.dumps(question)[1:-1], "")  # only the draft given back
+    assert panel.busy == ""

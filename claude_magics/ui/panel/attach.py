@@ -94,11 +94,14 @@ def attachment_blocks(names: list[str], namespace: Mapping[str, Any], options=No
     was filled), and whatever the converter raises for an object it cannot send
     (``ContextError``, a ``ValueError`` whose message says what to do).
     """
+    from ...api.secrets import check_request
     from ...core.convert import to_blocks
 
     blocks: list[dict] = []
     for name in names:
         if name not in namespace:
             raise KeyError(f"{name!r} is no longer defined in the notebook; attach something else.")
-        blocks.extend(to_blocks(namespace[name], name, options))
+        converted = to_blocks(namespace[name], name, options)
+        check_request(converted, where=f"the attachment {name!r}")
+        blocks.extend(converted)
     return blocks
