@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--replay", type=Path, metavar="PATH", help="cassette file or directory to serve first")
     parser.add_argument("--api-key", metavar="KEY", help="the only key accepted (default: any non-empty key)")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids and stream shapes (default: 0)")
+    parser.add_argument(
+        "--model", action="append", default=[], metavar="ID",
+        help="also serve (and list) this model id; repeatable (e.g. a gateway's claude-opus-4-1-20250805-thinking)",
+    )
     return parser
 
 
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: done.set())
-    with FakeAPI(args.api_key, host=args.host, port=args.port, seed=args.seed) as fake:
+    with FakeAPI(args.api_key, host=args.host, port=args.port, seed=args.seed, models=args.model) as fake:
         fake.enqueue(*replies)
         print(f"ANTHROPIC_BASE_URL={fake.base_url}", flush=True)
         if replies:

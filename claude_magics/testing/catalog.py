@@ -1,9 +1,19 @@
-"""The models the fake API knows: ids, aliases, output limits, the ``GET /v1/models`` pages.
+"""The models the fake API knows: ids, aliases, limits, per-model rules, the ``GET /v1/models`` pages.
 
 The real API answers an unknown model id with ``404 not_found_error "model: <id>"`` (recorded in
 the conformance corpus), so the fake does too: accepting any ``claude-*`` string would let a typo
-in a default model pass every test and fail for every user. The list is realistic rather than
-complete; ``FakeAPI(extra_models=...)`` adds ids a test needs.
+in a default model pass every test and fail for every user. ``FakeAPI(models=...)`` (or
+``--model`` on the command line) adds ids a test needs.
+
+The list is today's: the ids the official SDK (``anthropic`` 2.14, ``types/model.py``) knows, plus
+the older ids still served (deprecated ones as the SDK's ``_data/deprecated_models.py`` lists them;
+Opus 4.1, which the SDK no longer lists, is kept because the seed's gateway ids map to it). Release dates of the 5.x models are not published in that list; the
+``created_at`` values below keep the SDK's order (newest first) and are approximate.
+
+Each model carries the rules the API applies to it (sources: ``docs/design.md`` of this package
+lists them; in short the API's model-migration guide and the error texts quoted in public issues):
+which ``thinking.type`` values it accepts, whether it takes an assistant prefill, whether it
+refuses ``temperature`` together with ``top_p``, and whether it takes sampling parameters at all.
 
 Aliases resolve the way the real API resolves them: the response's ``model`` is the dated id
 (ask for ``claude-sonnet-4-5``, get back ``claude-sonnet-4-5-20250929``), while newer models
@@ -17,10 +27,15 @@ from dataclasses import dataclass
 
 __all__ = ["Model", "Catalog", "DEFAULT_MODELS"]
 
+_ALL_THINKING = frozenset({"enabled", "adaptive", "disabled"})
+_LEGACY_THINKING = frozenset({"enabled", "disabled"})  # before adaptive thinking (4.6)
+_ADAPTIVE_ONLY = frozenset({"adaptive", "disabled"})  # Opus 4.7+, Sonnet 5+: budget_tokens removed
+_ALWAYS_THINKING = frozenset({"adaptive"})  # Fable/Mythos 5: an explicit "disabled" is a 400
+
 
 @dataclass(frozen=True)
 class Model:
-    """One model as ``GET /v1/models`` lists it, plus the limits the fake enforces."""
+    """One model as ``GET /v1/models`` lists it, plus the limits and rules the fake enforces."""
 
     id: str
     display_name: str
@@ -29,64 +44,77 @@ class Model:
     max_output_tokens: int = 64_000
     context_window: int = 200_000
     min_cacheable_tokens: int = 1024  # shorter cache_control prefixes are silently not cached
+    line: str | None = None  # "haiku", "sonnet", "opus", "fable", "mythos" (None: no line)
+    lifecycle: str = "active"  # "active" | "deprecated" | "retired"
+    thinking: frozenset[str] = _LEGACY_THINKING  # accepted thinking.type values
+    prefill: bool = True  # accepts a final assistant message
+    sampling: str = "any"  # "any" | "default" (only default values) | "none" (any value is a 400)
+    temperature_or_top_p: bool = False  # True: temperature and top_p together are a 400
 
     def to_dict(self) -> dict:
+        thinking_types = {kind: {"supported": kind in self.thinking} for kind in ("enabled", "adaptive", "disabled")}
+        thinking_types["between_tools"] = {"supported": False}
         return {
             "type": "model",
             "id": self.id,
             "display_name": self.display_name,
             "created_at": self.created_at,
+            "line": self.line,
+            "lifecycle": self.lifecycle,
+            "max_input_tokens": self.context_window,
+            "max_tokens": self.max_output_tokens,
+            "capabilities": {
+                "thinking": {"supported": bool(self.thinking - {"disabled"}), "types": thinking_types},
+            },
         }
+
+
+def _today(model_id: str, name: str, created: str, line: str, **rules) -> Model:
+    """A model of the 4.6+ generation: 1M context, 128K output, no prefill, temperature or top_p."""
+    rules.setdefault("thinking", _ADAPTIVE_ONLY)
+    rules.setdefault("sampling", "none")
+    return Model(
+        model_id, name, created, line=line, max_output_tokens=128_000, context_window=1_000_000,
+        prefill=False, temperature_or_top_p=True, **rules,
+    )
 
 
 #: Newest first, the order the real endpoint lists them in.
 DEFAULT_MODELS: tuple[Model, ...] = (
-    Model("claude-opus-4-6", "Claude Opus 4.6", "2026-02-04T00:00:00Z", max_output_tokens=128_000),
-    Model("claude-sonnet-4-6", "Claude Sonnet 4.6", "2026-02-17T00:00:00Z"),
-    Model("claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-24T00:00:00Z", ("claude-opus-4-5",)),
-    Model(
-        "claude-haiku-4-5-20251001",
-        "Claude Haiku 4.5",
-        "2025-10-15T00:00:00Z",
-        ("claude-haiku-4-5",),
-        min_cacheable_tokens=2048,
+    _today("claude-fable-5-2", "Claude Fable 5.2", "2026-11-18T00:00:00Z", "fable", thinking=_ALWAYS_THINKING),
+    _today("claude-mythos-5-2", "Claude Mythos 5.2", "2026-11-18T00:00:00Z", "mythos", thinking=_ALWAYS_THINKING),
+    _today("claude-haiku-5-5", "Claude Haiku 5.5", "2026-11-10T00:00:00Z", "haiku", sampling="default"),
+    _today("claude-sonnet-5-5", "Claude Sonnet 5.5", "2026-11-03T00:00:00Z", "sonnet", sampling="default"),
+    _today("claude-fable-5-1", "Claude Fable 5.1", "2026-10-14T00:00:00Z", "fable", thinking=_ALWAYS_THINKING),
+    _today("claude-opus-5-5", "Claude Opus 5.5", "2026-10-07T00:00:00Z", "opus"),
+    _today("claude-mythos-5-1", "Claude Mythos 5.1", "2026-10-07T00:00:00Z", "mythos", thinking=_ALWAYS_THINKING),
+    _today("claude-sonnet-5", "Claude Sonnet 5", "2026-07-01T00:00:00Z", "sonnet", sampling="default"),
+    _today("claude-fable-5", "Claude Fable 5", "2026-06-23T00:00:00Z", "fable", thinking=_ALWAYS_THINKING),
+    _today("claude-mythos-5", "Claude Mythos 5", "2026-06-23T00:00:00Z", "mythos", thinking=_ALWAYS_THINKING),
+    _today("claude-opus-5", "Claude Opus 5", "2026-06-16T00:00:00Z", "opus"),
+    _today("claude-opus-4-8", "Claude Opus 4.8", "2026-05-28T00:00:00Z", "opus"),
+    _today("claude-opus-4-7", "Claude Opus 4.7", "2026-04-16T00:00:00Z", "opus"),
+    _today(
+        "claude-mythos-preview", "Claude Mythos Preview", "2026-04-07T00:00:00Z", "mythos",
+        thinking=_ALWAYS_THINKING, lifecycle="deprecated",
     ),
-    Model("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z", ("claude-sonnet-4-5",)),
+    _today("claude-opus-4-6", "Claude Opus 4.6", "2026-02-04T00:00:00Z", "opus", thinking=_ALL_THINKING, sampling="any"),
+    _today("claude-sonnet-4-6", "Claude Sonnet 4.6", "2026-02-17T00:00:00Z", "sonnet", thinking=_ALL_THINKING, sampling="any"),
     Model(
-        "claude-opus-4-1-20250805",
-        "Claude Opus 4.1",
-        "2025-08-05T00:00:00Z",
-        ("claude-opus-4-1",),
-        max_output_tokens=32_000,
-    ),
-    Model(
-        "claude-opus-4-20250514",
-        "Claude Opus 4",
-        "2025-05-22T00:00:00Z",
-        ("claude-opus-4-0",),
-        max_output_tokens=32_000,
-    ),
-    Model("claude-sonnet-4-20250514", "Claude Sonnet 4", "2025-05-22T00:00:00Z", ("claude-sonnet-4-0",)),
-    Model(
-        "claude-3-7-sonnet-20250219",
-        "Claude Sonnet 3.7",
-        "2025-02-24T00:00:00Z",
-        ("claude-3-7-sonnet-latest",),
+        "claude-haiku-4-5-20251001", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", ("claude-haiku-4-5",),
+        min_cacheable_tokens=2048, line="haiku", temperature_or_top_p=True,
     ),
     Model(
-        "claude-3-5-haiku-20241022",
-        "Claude Haiku 3.5",
-        "2024-10-22T00:00:00Z",
-        ("claude-3-5-haiku-latest",),
-        max_output_tokens=8192,
-        min_cacheable_tokens=2048,
+        "claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-24T00:00:00Z", ("claude-opus-4-5",),
+        line="opus", temperature_or_top_p=True, lifecycle="deprecated",
     ),
     Model(
-        "claude-3-haiku-20240307",
-        "Claude Haiku 3",
-        "2024-03-07T00:00:00Z",
-        max_output_tokens=4096,
-        min_cacheable_tokens=2048,
+        "claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z", ("claude-sonnet-4-5",),
+        line="sonnet", temperature_or_top_p=True, lifecycle="deprecated",
+    ),
+    Model(
+        "claude-opus-4-1-20250805", "Claude Opus 4.1", "2025-08-05T00:00:00Z", ("claude-opus-4-1",),
+        max_output_tokens=32_000, line="opus", lifecycle="deprecated",
     ),
 )
 
@@ -94,14 +122,23 @@ DEFAULT_MODELS: tuple[Model, ...] = (
 def _as_model(spec: str | Mapping | Model) -> Model:
     if isinstance(spec, Model):
         return spec
-    if isinstance(spec, str):
-        return Model(spec, spec, "2026-01-01T00:00:00Z")
-    fields = dict(spec)
+    fields = {"id": spec} if isinstance(spec, str) else dict(spec)
     model_id = fields.pop("id")
     fields.setdefault("display_name", model_id)
     fields.setdefault("created_at", "2026-01-01T00:00:00Z")
+    fields.setdefault("line", _line_of(model_id))
     fields["aliases"] = tuple(fields.get("aliases", ()))
+    if "thinking" in fields:
+        fields["thinking"] = frozenset(fields["thinking"])
     return Model(model_id, **fields)
+
+
+def _line_of(model_id: str) -> str | None:
+    """``claude-<line>-...`` names its line; anything else (a gateway's own names) has none."""
+    parts = model_id.split("-")
+    if len(parts) > 2 and parts[0] == "claude" and parts[1] in ("haiku", "sonnet", "opus", "fable", "mythos"):
+        return parts[1]
+    return None
 
 
 class Catalog:

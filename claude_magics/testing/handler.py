@@ -27,7 +27,8 @@ __all__ = ["Handler"]
 
 logger = logging.getLogger("claude_magics.testing")
 
-API_VERSIONS = ("2023-06-01", "2023-01-01")
+#: Every version the API accepts (its "Versions" page); 2026-10-21 has rules of its own (see validation).
+API_VERSIONS = ("2026-10-21", "2023-06-01", "2023-01-01")
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
@@ -192,7 +193,9 @@ def _scripted(fake: FakeAPI, record: RecordedRequest, validate) -> tuple[Any, An
     """(reply, body, validation result); raises the rejection unless a recording is due."""
     try:
         body = _json_body(record)
-        valid = validate(body, fake.catalog)
+        valid = validate(
+            body, fake.catalog, version=record.headers.get("anthropic-version"), signatures=fake.signatures
+        )
     except Rejection:
         reply = fake.take(record.path, valid=False)
         if reply is None:
@@ -210,7 +213,7 @@ def _messages(fake: FakeAPI, record: RecordedRequest, exchange: Exchange) -> Non
     else:
         reply = reply if isinstance(reply, MessageReply) else MessageReply()
         cache = fake.cache.account(valid.segments, valid.model.min_cacheable_tokens)
-        rendered = render_message(reply, body, valid, cache, exchange.rng, fake.settings.seed)
+        rendered = render_message(reply, body, valid, cache, exchange.rng, fake.signatures)
         exchange.send_message(reply, rendered, stream=bool(body.get("stream")))
 
 

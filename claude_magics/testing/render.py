@@ -5,13 +5,13 @@ The event sequence follows recorded streams: ``message_start`` with empty conten
 newer ``caller`` field), deltas, a stop; a ``ping`` after the first block starts and now and then
 between deltas; ``message_delta`` with cumulative usage (``input_tokens`` repeated, and allowed to
 differ from ``message_start``'s); ``message_stop``. Thinking ends with an empty
-``thinking_delta`` and then its ``signature_delta``, exactly as real streams do.
+``thinking_delta`` and then its ``signature_delta``, exactly as real streams do; a text block with
+citations starts with ``"citations": []`` and gets one ``citations_delta`` per citation before its
+text (as recorded web-search answers do).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import random
 import re
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .echo import apply_limits, echo_answer
 from .ids import message_id, tool_use_id
 from .replies import MessageReply
+from .signatures import Signatures
 from .tokens import CacheUsage, text_tokens
 from .validation import ValidRequest
 
@@ -34,12 +35,7 @@ class Rendered:
     start_usage: dict  # usage as message_start reports it
 
 
-def _signature(text: str, seed: int) -> str:
-    digest = hashlib.sha256(f"{seed}:{text}".encode()).digest()
-    return base64.b64encode(b"".join(hashlib.sha256(digest + bytes([i])).digest() for i in range(9))).decode()
-
-
-def _complete(block: dict, rng: random.Random, seed: int) -> dict:
+def _complete(block: dict, rng: random.Random, signatures: Signatures) -> dict:
     """Fill in what scripted blocks leave to the server: ids, signatures, a tool call's caller."""
     block = dict(block)
     if block["type"] == "tool_use":
@@ -47,8 +43,11 @@ def _complete(block: dict, rng: random.Random, seed: int) -> dict:
         block.setdefault("caller", {"type": "direct"})  # sent by the API since 2026, streamed or not
     elif block["type"] == "server_tool_use" and not block.get("id"):
         block["id"] = "srv" + tool_use_id(rng)
-    elif block["type"] == "thinking" and not block.get("signature"):
-        block["signature"] = _signature(block["thinking"], seed)
+    elif block["type"] == "thinking":
+        if block.get("signature"):
+            signatures.remember(block["thinking"], block["signature"])  # a scripted signature stays valid
+        else:
+            block["signature"] = signatures.sign(block["thinking"])
     return block
 
 
@@ -63,7 +62,8 @@ def _output_tokens(content: list[dict]) -> int:
 
 
 def render_message(
-    reply: MessageReply, body: dict, valid: ValidRequest, cache: CacheUsage, rng: random.Random, seed: int
+    reply: MessageReply, body: dict, valid: ValidRequest, cache: CacheUsage, rng: random.Random,
+    signatures: Signatures,
 ) -> Rendered:
     """The Message for ``reply`` answering ``body`` (echo when the reply has no content)."""
     if reply.content is None:
@@ -71,7 +71,7 @@ def render_message(
         blocks, stop_reason, stop_sequence = answer.content, answer.stop_reason, answer.stop_sequence
     else:
         blocks, stop_reason, stop_sequence = reply.content, reply.stop_reason or "end_turn", reply.stop_sequence
-    content = [_complete(b, rng, seed) for b in blocks]
+    content = [_complete(b, rng, signatures) for b in blocks]
     # Cut off by max_tokens means exactly max_tokens were generated.
     output_tokens = body.get("max_tokens", 1) if stop_reason == "max_tokens" else _output_tokens(content)
     usage = {
@@ -116,7 +116,8 @@ def _pieces(text: str, rng: random.Random) -> list[str]:
 def _shell(block: dict) -> dict:
     kind = block["type"]
     if kind == "text":
-        return {"type": "text", "text": ""}
+        # A cited text block starts with an empty citations list, citations first (recorded order).
+        return {"citations": [], "type": "text", "text": ""} if block.get("citations") else {"type": "text", "text": ""}
     if kind == "thinking":
         return {"type": "thinking", "thinking": "", "signature": ""}
     if kind in ("tool_use", "server_tool_use"):
@@ -128,7 +129,8 @@ def _shell(block: dict) -> dict:
 def _deltas(block: dict, rng: random.Random) -> list[dict]:
     kind = block["type"]
     if kind == "text":
-        return [{"type": "text_delta", "text": p} for p in _pieces(block["text"], rng)]
+        cited = [{"type": "citations_delta", "citation": c} for c in block.get("citations") or ()]
+        return cited + [{"type": "text_delta", "text": p} for p in _pieces(block["text"], rng)]
     if kind == "thinking":
         deltas = [{"type": "thinking_delta", "thinking": p} for p in _pieces(block["thinking"], rng)]
         deltas.append({"type": "thinking_delta", "thinking": ""})

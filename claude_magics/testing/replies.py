@@ -134,9 +134,15 @@ def echo() -> MessageReply:
     return MessageReply()
 
 
-def text(text: str, *, stop_reason: str = "end_turn", model: str | None = None) -> MessageReply:
-    """A plain text answer."""
-    return MessageReply(content=({"type": "text", "text": text},), stop_reason=stop_reason, model=model)
+def text(
+    text: str, *, stop_reason: str = "end_turn", model: str | None = None, citations: list[dict] | None = None
+) -> MessageReply:
+    """A plain text answer; with ``citations`` (e.g. ``web_search_result_location`` dicts) a cited
+    one, streamed with a ``citations_delta`` per citation before the text, as the API does."""
+    block: dict = {"type": "text", "text": text}
+    if citations:
+        block["citations"] = [dict(c) for c in citations]
+    return MessageReply(content=(block,), stop_reason=stop_reason, model=model)
 
 
 def tool_use(name: str, input: Mapping[str, Any], text: str | None = None, *, id: str | None = None) -> MessageReply:

@@ -36,6 +36,7 @@ from .handler import Handler
 from .ids import request_id
 from .replies import RawReply, Reply
 from .serve import Settings
+from .signatures import Signatures
 from .sse import Quirks
 from .tokens import PromptCache
 
@@ -117,8 +118,10 @@ class FakeAPI:
 
     ``api_key``: the key requests must carry (``x-api-key`` or ``Authorization: Bearer``);
     None accepts any non-empty key. ``seed`` makes ids, delta sizes, padding, pings and line
-    endings reproducible. ``extra_models`` adds model ids (or :class:`Model` objects) to the
-    realistic default list; unknown ids get the real 404. ``quirks`` controls the real streams'
+    endings reproducible. ``models`` adds model ids (or dicts of :class:`Model` fields, or
+    :class:`Model` objects) to today's catalog, listed first; unknown ids get the real 404
+    (``extra_models`` is the older name of the same thing). Both API versions are served,
+    ``2023-06-01`` and ``2026-10-21``, each with its own rules. ``quirks`` controls the real streams'
     irregularities (:class:`Quirks`; ``Quirks.none()`` for tidy bytes). ``gzip=False`` never
     compresses, even for clients that accept it.
     """
@@ -130,13 +133,15 @@ class FakeAPI:
         port: int = 0,
         host: str = "127.0.0.1",
         seed: int = 0,
+        models: Iterable[str | Mapping | Model] = (),
         extra_models: Iterable[str | Mapping | Model] = (),
         quirks: Quirks | None = None,
         gzip: bool = True,
         max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self.api_key = api_key
-        self.catalog = Catalog(extra_models)
+        self.catalog = Catalog([*models, *extra_models])
+        self.signatures = Signatures()
         self.cache = PromptCache()
         self.max_request_bytes = max_request_bytes
         self._address = (host, port)
@@ -186,9 +191,13 @@ class FakeAPI:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT`` - no ``/v1``, like ``ANTHROPIC_BASE_URL``."""
+        """``http://127.0.0.1:PORT`` - no ``/v1``, like ``ANTHROPIC_BASE_URL``.
+
+        Starts the server if it is not running, so a script can write
+        ``anthropic.Anthropic(base_url=FakeAPI().base_url)`` (its daemon threads end with the process).
+        """
         if self._httpd is None:
-            raise RuntimeError("FakeAPI is not running: use it as a context manager or call start()")
+            self.start()
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 

@@ -18,7 +18,16 @@ from .catalog import Catalog, Model
 from .errors import Rejection, invalid
 from .tokens import Segment, prompt_segments, prompt_tokens
 from .validation_content import ContentChecker, count_images, is_int, message_blocks
-from .validation_features import check_cache_breakpoints, check_thinking, check_tool_choice, check_tools
+from .signatures import Signatures
+from .validation_features import (
+    check_2026_content,
+    check_cache_breakpoints,
+    check_model_rules,
+    check_signatures,
+    check_thinking,
+    check_tool_choice,
+    check_tools,
+)
 
 __all__ = ["ValidRequest", "validate_messages", "validate_count_tokens"]
 
@@ -65,17 +74,41 @@ class ValidRequest:
         return prompt_tokens(self.segments)
 
 
-def validate_messages(body: Any, catalog: Catalog) -> ValidRequest:
-    """Raise :class:`Rejection` for a request the real ``POST /v1/messages`` would refuse."""
-    return _validate(body, catalog, MESSAGES_FIELDS, needs_max_tokens=True)
+#: The API version that removed the sampling parameters and tightened content rules.
+VERSION_2026 = "2026-10-21"
+SAMPLING_FIELDS = frozenset({"temperature", "top_p", "top_k"})
 
 
-def validate_count_tokens(body: Any, catalog: Catalog) -> ValidRequest:
+def validate_messages(
+    body: Any, catalog: Catalog, *, version: str | None = None, signatures: Signatures | None = None
+) -> ValidRequest:
+    """Raise :class:`Rejection` for a request the real ``POST /v1/messages`` would refuse.
+
+    ``version`` is the request's ``anthropic-version``; ``signatures`` verifies thinking blocks
+    sent back (None skips that check).
+    """
+    fields = MESSAGES_FIELDS - SAMPLING_FIELDS if version == VERSION_2026 else MESSAGES_FIELDS
+    return _validate(body, catalog, fields, needs_max_tokens=True, version=version, signatures=signatures)
+
+
+def validate_count_tokens(
+    body: Any, catalog: Catalog, *, version: str | None = None, signatures: Signatures | None = None
+) -> ValidRequest:
     """As :func:`validate_messages`, for ``count_tokens``: no ``max_tokens``, no sampling fields."""
-    return _validate(body, catalog, COUNT_TOKENS_FIELDS, needs_max_tokens=False)
+    return _validate(
+        body, catalog, COUNT_TOKENS_FIELDS, needs_max_tokens=False, version=version, signatures=signatures
+    )
 
 
-def _validate(body: Any, catalog: Catalog, fields: frozenset, *, needs_max_tokens: bool) -> ValidRequest:
+def _validate(
+    body: Any,
+    catalog: Catalog,
+    fields: frozenset,
+    *,
+    needs_max_tokens: bool,
+    version: str | None,
+    signatures: Signatures | None,
+) -> ValidRequest:
     if not isinstance(body, dict):
         raise invalid("Input should be a valid dictionary or object to extract fields from")
     for key in body:
@@ -101,9 +134,14 @@ def _validate(body: Any, catalog: Catalog, fields: frozenset, *, needs_max_token
     _check_system(body.get("system"))
     checker = ContentChecker(count_images(messages))
     _check_conversation(messages, checker)
+    if version == VERSION_2026:
+        check_2026_content(messages)
+    if signatures is not None:
+        check_signatures(messages, signatures)
     tool_names = check_tools(body.get("tools"))
     check_tool_choice(body.get("tool_choice"), tool_names, has_tools="tools" in body)
     check_thinking(body, messages)
+    check_model_rules(body, messages, model)
     check_cache_breakpoints(body)
     segments = prompt_segments(body, model.id)
     valid = ValidRequest(model, segments)
@@ -208,10 +246,13 @@ def _check_conversation(messages: list[dict], checker: ContentChecker) -> None:
                 f"messages.{index}: all messages must have non-empty content except for the optional "
                 "final assistant message"
             )
+        # Whitespace-only text is accepted in an earlier assistant turn (a recorded request,
+        # llm-anthropic test_tools.yaml, sends " " there and gets a 200), refused elsewhere.
+        blank_ok = message["role"] == "assistant" and index != last
         if isinstance(content, list):
             for position, block in enumerate(content):
-                checker.check(block, f"messages.{index}.content.{position}")
-        elif content and not content.strip():
+                checker.check(block, f"messages.{index}.content.{position}", blank_text_ok=blank_ok)
+        elif content and not content.strip() and not blank_ok:
             raise invalid("messages: text content blocks must contain non-whitespace text")
     _check_prefill(messages[last])
     _check_tool_pairing(messages)
@@ -254,7 +295,15 @@ def _check_tool_pairing(messages: list[dict]) -> None:
                 )
         else:
             previous = set(_tool_use_ids(messages[index - 1])) if index else set()
-            for position, block in enumerate(message_blocks(message)):
+            blocks = message_blocks(message)
+            leading = next((i for i, b in enumerate(blocks) if b.get("type") != "tool_result"), len(blocks))
+            if leading < len(previous):
+                raise invalid(
+                    f"messages.{index}: Did not find {len(previous)} `tool_result` block(s) at the beginning of "
+                    "this message. Messages following `tool_use` blocks must begin with a matching number of "
+                    "`tool_result` blocks."
+                )
+            for position, block in enumerate(blocks):
                 if block.get("type") == "tool_result" and block.get("tool_use_id") not in previous:
                     raise invalid(
                         f"messages.{index}.content.{position}: unexpected `tool_use_id` found in `tool_result` "

@@ -96,8 +96,13 @@ class ContentChecker:
             )
         self._edge_limit = MANY_IMAGES_EDGE if image_count > MANY_IMAGES else MAX_IMAGE_EDGE
 
-    def check(self, block: Any, path: str, allowed: tuple[str, ...] = _MESSAGE_BLOCKS) -> None:
-        """Raise the API's 400 for the first problem in ``block`` (found at ``path``)."""
+    def check(
+        self, block: Any, path: str, allowed: tuple[str, ...] = _MESSAGE_BLOCKS, *, blank_text_ok: bool = False
+    ) -> None:
+        """Raise the API's 400 for the first problem in ``block`` (found at ``path``).
+
+        ``blank_text_ok``: whitespace-only text is accepted here (an earlier assistant turn).
+        """
         if not isinstance(block, dict):
             raise invalid(f"{path}: Input should be a valid dictionary or object to extract fields from")
         kind = block.get("type")
@@ -110,16 +115,19 @@ class ContentChecker:
             )
         tagged = f"{path}.{kind}"
         check_cache_control(block, tagged)
+        if kind == "text":
+            self._check_text(block, tagged, blank_ok=blank_text_ok)
+            return
         method = getattr(self, f"_check_{kind}", None)
         if method is not None:
             method(block, tagged)
 
-    def _check_text(self, block: dict, path: str) -> None:
+    def _check_text(self, block: dict, path: str, *, blank_ok: bool = False) -> None:
         text = _require_str(block, "text", path)
         where = path.split(".", 1)[0]  # "messages" or "system": how the API words it
         if not text:
             raise invalid(f"{where}: text content blocks must be non-empty")
-        if not text.strip():
+        if not text.strip() and not blank_ok:
             raise invalid(f"{where}: text content blocks must contain non-whitespace text")
 
     def _check_image(self, block: dict, path: str) -> None:

@@ -166,3 +166,77 @@ def check_cache_breakpoints(body: dict) -> None:
                 count += sum("cache_control" in b for b in block["content"])
     if count > MAX_CACHE_BREAKPOINTS:
         raise invalid(f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found {count}.")
+
+
+def check_signatures(messages: list[dict], signatures: Any) -> None:
+    """Every thinking block sent back must be exactly as the API sent it (its signature verifies)."""
+    for index, message in enumerate(messages):
+        if message["role"] != "assistant":
+            continue
+        for position, block in enumerate(message_blocks(message)):
+            if block.get("type") == "thinking" and not signatures.verify(block.get("thinking"), block.get("signature")):
+                raise invalid(f"messages.{index}.content.{position}: Invalid `signature` in `thinking` block")
+
+
+def check_2026_content(messages: list[dict]) -> None:
+    """API version 2026-10-21: no ``document`` directly in an assistant message, and no non-empty
+    ``citations`` on a user text block (also inside ``search_result``). Source: the API's
+    "Migrating to API version 2026-10-21" guide; the wording is the fake's own (no recording)."""
+    for index, message in enumerate(messages):
+        for position, block in enumerate(message_blocks(message)):
+            path = f"messages.{index}.content.{position}"
+            kind = block.get("type")
+            if message["role"] == "assistant" and kind == "document":
+                raise invalid(
+                    f"{path}: `document` blocks are not accepted in `assistant` messages with API version "
+                    "2026-10-21; put the document in a `user` message"
+                )
+            if message["role"] != "user":
+                continue
+            texts = [(path, block)] if kind == "text" else []
+            if kind == "search_result" and isinstance(block.get("content"), list):
+                texts = [(f"{path}.search_result.content.{i}", b) for i, b in enumerate(block["content"])]
+            for where, text in texts:
+                if isinstance(text, dict) and text.get("citations"):
+                    raise invalid(
+                        f"{where}.text.citations: `citations` must be empty on `text` blocks in `user` messages "
+                        "with API version 2026-10-21"
+                    )
+
+
+_THINKING_FIXES = {
+    # Recorded wording (Opus 4.7, e.g. earendil-works/pi#3297):
+    "enabled": '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and '
+    '"output_config.effort" to control thinking behavior.',
+    # The fake's own wording, in the same style:
+    "adaptive": '"thinking.type.adaptive" is not supported for this model. Use "thinking.type.enabled" with '
+    '"thinking.budget_tokens" to control thinking behavior.',
+    "disabled": '"thinking.type.disabled" is not supported for this model. Omit "thinking" instead.',
+}
+_SAMPLING_DEFAULTS = {"temperature": 1, "top_p": 1}
+
+
+def check_model_rules(body: dict, messages: list[dict], model: Any) -> None:
+    """The rules of one model (see :mod:`.catalog`): thinking shapes, sampling, prefill."""
+    thinking = body.get("thinking")
+    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    if kind in _THINKING_FIXES and kind not in model.thinking:
+        raise invalid(_THINKING_FIXES[kind])
+    for name in ("temperature", "top_p", "top_k"):
+        if name not in body:
+            continue
+        if model.sampling == "none" or (
+            model.sampling == "default" and body[name] != _SAMPLING_DEFAULTS.get(name, object())
+        ):
+            raise invalid(f"`{name}` is not supported for this model. Remove it.")
+    if model.temperature_or_top_p and "temperature" in body and "top_p" in body:
+        # Recorded wording (e.g. Vali-98/ChatterUI#564, Sonnet 4.6):
+        raise invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
+    last = messages[-1]
+    if not model.prefill and last["role"] == "assistant":
+        blocks = message_blocks(last)
+        if not blocks or blocks[-1].get("type") == "text":  # a paused server-tool turn is not a prefill
+            # Recorded wording (e.g. smallmain/vscode-unify-chat-provider#249):
+            raise invalid(
+                "This model does not support assistant message prefill. The conversation must end with a user message."
+            )

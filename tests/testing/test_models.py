@@ -27,8 +27,12 @@ def test_pages_cover_every_model_once(client):
 
 def test_model_entries_have_the_real_fields(client):
     first = client.get("/v1/models").json()["data"][0]
-    assert set(first) == {"type", "id", "display_name", "created_at"}
+    # Today's ModelInfo (anthropic 2.14 types/model_info.py): line, lifecycle, limits, capabilities.
+    assert {"type", "id", "display_name", "created_at", "line", "lifecycle", "max_input_tokens", "max_tokens",
+            "capabilities"} <= set(first)
     assert first["type"] == "model" and first["created_at"].endswith("Z")
+    assert first["lifecycle"] in ("active", "deprecated") and first["line"] in ("haiku", "sonnet", "opus", "fable", "mythos")
+    assert set(first["capabilities"]["thinking"]["types"]) >= {"enabled", "adaptive", "disabled"}
 
 
 def test_before_id_pages_backwards(client):

@@ -206,3 +206,11 @@ def test_command_line_replays_a_cassette():
 def test_connection_close_is_honoured(fake):
     response = raw_request(fake.base_url, body())  # sends Connection: close
     assert response.headers["connection"] == "close"
+
+
+def test_command_line_adds_models():
+    with command_line("--model", "claude-opus-4-1-20250805-thinking") as (process, url):
+        listed = httpx.get(url + "/v1/models", headers=HEADERS).json()["data"]
+        assert listed[0]["id"] == "claude-opus-4-1-20250805-thinking"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0

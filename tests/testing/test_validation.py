@@ -110,7 +110,7 @@ CASES = [
     ),
     (
         "prefill with trailing whitespace",
-        body(messages=[USER, {"role": "assistant", "content": "Sure, "}]),
+        body(messages=[USER, {"role": "assistant", "content": "Sure, "}], model="claude-sonnet-4-5"),
         "messages: final assistant content cannot end with trailing whitespace",
     ),
     (
@@ -237,7 +237,11 @@ CASES = [
         body(messages=[USER, {"role": "assistant", "content": [{"type": "thinking", "thinking": "hm"}]}]),
         "messages.1.content.0.thinking.signature: Field required",
     ),
-    ("prompt too long", body("x" * 801_000), "prompt is too long: 200260 tokens > 200000 maximum"),
+    (
+        "prompt too long",
+        body("x" * 801_000, model="claude-sonnet-4-5"),
+        "prompt is too long: 200260 tokens > 200000 maximum",
+    ),
 ]
 
 
@@ -265,10 +269,12 @@ def test_image_over_5_mb_of_base64(client):
 
 def test_valid_edge_cases_are_accepted(client):
     accepted = [
-        body(messages=[USER, {"role": "assistant", "content": "Sure,"}]),  # a prefill
-        body(messages=[USER, {"role": "assistant", "content": []}]),  # an empty final assistant turn
+        # a prefill, and an empty final assistant turn, on a model that takes prefills
+        body(messages=[USER, {"role": "assistant", "content": "Sure,"}], model="claude-sonnet-4-5"),
+        body(messages=[USER, {"role": "assistant", "content": []}], model="claude-sonnet-4-5"),
         body(tools=[TOOL], messages=tool_turns(), tool_choice={"type": "auto"}),
-        body(max_tokens=2048, thinking=THINKING, temperature=1, top_p=0.95),
+        # temperature with top_p: only before Sonnet 4.5
+        body(max_tokens=2048, thinking=THINKING, temperature=1, top_p=0.95, model="claude-opus-4-1"),
         body(
             messages=[
                 {
