@@ -10,7 +10,7 @@ def test_count_tokens_and_models(fake, client):
     assert tokens == 110
     assert "max_tokens" not in fake.requests[-1].json
     ids = [m["id"] for m in client.models()]
-    assert ids[:2] == ["claude-opus-4-6", "claude-sonnet-4-6"] and len(ids) == len(set(ids))
+    assert ids[:2] == ["claude-fable-5-2", "claude-mythos-5-2"] and len(ids) == len(set(ids))
 
 
 def test_prompt_caching_usage_reaches_the_message(client):
