@@ -193,11 +193,14 @@ class FakeAPI:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` - no ``/v1``, like ``ANTHROPIC_BASE_URL``.
 
-        Starts the server if it is not running, so a script can write
-        ``anthropic.Anthropic(base_url=FakeAPI().base_url)`` (its daemon threads end with the process).
+        A fake that was never started starts here, so a script can write
+        ``anthropic.Anthropic(base_url=FakeAPI().base_url)`` (its daemon threads end with the
+        process); a stopped one raises, rather than hand out the URL of a new server.
         """
-        if self._httpd is None:
+        if self._httpd is None and not self._stopping.is_set():
             self.start()
+        if self._httpd is None:
+            raise RuntimeError("FakeAPI is stopped: use it as a context manager or call start()")
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
