@@ -134,8 +134,14 @@ class AuthenticationError(APIStatusError):
 class MissingAPIKeyError(AuthenticationError):
     """No key was configured; raised when a request is about to be sent, never earlier."""
 
-    default_message = "No API key: ANTHROPIC_API_KEY is not set and no api_key was given."
-    default_hint = "Set ANTHROPIC_API_KEY (e.g. %env ANTHROPIC_API_KEY=...) or pass api_key=, then retry."
+    default_message = "No API key: ANTHROPIC_API_KEY is not set."
+    # The one text about a missing key: the magics, the panel and the client all show it.
+    # It never suggests %env, which would write the key into the notebook's source.
+    default_hint = (
+        "Set it before starting Jupyter (`export ANTHROPIC_API_KEY=...`), or in the notebook without "
+        "saving it: `import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass('Key: ')` "
+        "(from Python, Client(api_key=...) works too)."
+    )
 
 
 class BillingError(APIStatusError):

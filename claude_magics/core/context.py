@@ -41,15 +41,34 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from ..api.secrets import check_request, check_text
 from .convert import ContextError, ContextOptions, to_blocks
 from .references import Reference, parse
 
-__all__ = ["ContextError", "ContextOptions", "build_content", "last_exception"]
+__all__ = [
+    "ContextError", "ContextOptions", "PromptContent", "build_content", "last_exception",
+    "resolve_prompt", "unresolved_notice",
+]
 
 _MISSING = object()
+_REFUSED = object()  # reached through the process environment: never sent
+
+
+@dataclass(frozen=True)
+class PromptContent:
+    """A resolved prompt: the content blocks to send, and the references that named nothing.
+
+    ``unresolved`` holds the source text of each ``{...}`` that looked like a reference but
+    found no object (or reached the process environment), in prompt order, once each. Those
+    braces are sent as written; the caller shows ``unresolved_notice`` so that a typo in a
+    name is not silently sent as literal braces.
+    """
+
+    blocks: list
+    unresolved: tuple = ()
 
 
 class _Note(str):
@@ -68,19 +87,32 @@ def build_content(
     ``namespace`` is the user's namespace (``shell.user_ns``). ``shell``, an IPython
     ``InteractiveShell``, is optional and only used to name cells in tracebacks
     ("Cell In[3]"). Raises ``ContextError`` when a referenced object cannot be sent
-    within the API's limits.
+    within the API's limits. ``resolve_prompt`` also says which references named nothing.
     """
+    return resolve_prompt(prompt, namespace, options=options, shell=shell).blocks
+
+
+def resolve_prompt(
+    prompt: str,
+    namespace: Mapping[str, Any],
+    *,
+    options: ContextOptions | None = None,
+    shell: Any = None,
+) -> PromptContent:
+    """``build_content``'s blocks plus the references that named nothing (see ``PromptContent``)."""
     options = options or ContextOptions()
     namer = _cell_namer(shell)
     builder = _Builder()
     converted: dict[str, list[dict]] = {}
+    unresolved: dict[str, None] = {}
     for segment in parse(prompt):
         if isinstance(segment, str):
             check_text(segment, "the prompt's own text")
             builder.text(segment)
             continue
         found = _resolve(segment, namespace)
-        if found is _MISSING:
+        if found is _MISSING or found is _REFUSED:
+            unresolved[segment.source] = None
             builder.text(segment.source)
         elif isinstance(found, _Note):
             builder.text(str(found))
@@ -91,7 +123,23 @@ def build_content(
             check_request(blocks, where=segment.source)  # names the reference; the client checks again
             converted[segment.source] = blocks
             builder.add(blocks)
-    return builder.blocks()
+    return PromptContent(builder.blocks(), tuple(unresolved))
+
+
+def unresolved_notice(unresolved) -> str | None:
+    """One line for a person about references that named nothing (None when there are none).
+
+    The same words in a cell, a one-liner and the chat panel.
+    """
+    if not unresolved:
+        return None
+    names = ", ".join(unresolved)
+    first = unresolved[0]
+    return (
+        f"{names} {'names' if len(unresolved) == 1 else 'name'} nothing in the notebook that can be "
+        f"sent, so {'it was' if len(unresolved) == 1 else 'they were'} sent as written "
+        f"(write {{{first}}} for literal braces without this notice)."
+    )
 
 
 def last_exception() -> BaseException | None:
@@ -127,7 +175,7 @@ def _resolve(reference: Reference, namespace: Mapping[str, Any]) -> Any:
         return _MISSING
     for kind, key in reference.steps:
         if _is_environment(obj):
-            return _MISSING
+            return _REFUSED
         try:
             if kind == "attr":
                 if str(key).startswith("__"):
@@ -137,7 +185,7 @@ def _resolve(reference: Reference, namespace: Mapping[str, Any]) -> Any:
                 obj = obj[key]
         except Exception:  # any failed lookup means "not a reference": keep the text
             return _MISSING
-    return _MISSING if _is_environment(obj) else obj
+    return _REFUSED if _is_environment(obj) else obj
 
 
 def _is_environment(obj: Any) -> bool:

@@ -118,6 +118,20 @@ class Session:
                 self._client_key = key
             return self._client
 
+    def require_key(self) -> None:
+        """Raise ``MissingAPIKeyError`` when no key is set, before any work is done.
+
+        The one check for the magics and the panel, so that a missing key reads the same
+        everywhere (the error's text; it never suggests ``%env``, which saves the key in
+        the notebook). The client raises the same error if the key vanishes later.
+        """
+        client = self.client()
+        has = getattr(client, "has_api_key", None)
+        if not (bool(os.environ.get("ANTHROPIC_API_KEY", "").strip()) if has is None else has):
+            from ..api.errors import MissingAPIKeyError
+
+            raise MissingAPIKeyError()
+
     # -- totals ------------------------------------------------------------------------
     def usage_summary(self) -> list[tuple[str, Any]]:
         """Per-conversation usage rows plus a total, for ``%claude usage``."""

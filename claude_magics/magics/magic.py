@@ -27,9 +27,9 @@ from traitlets import (
     validate,
 )
 
-from .messages import MISSING_KEY, describe_error, has_key
+from .messages import describe_error
 from .parsing import code_blocks, split_leading_options, unquote
-from .subcommands import SUBCOMMANDS, Subcommands
+from .subcommands import Subcommands, match_subcommand
 
 
 @magics_class
@@ -145,11 +145,10 @@ class ClaudeMagics(Subcommands, Magics):
         | export PATH | config | chat
         """
         parser = self.claude.parser
-        stripped = line.strip()
-        first = stripped.split(None, 1)[0] if stripped else ""
-        if first in SUBCOMMANDS:
-            rest = stripped[len(first):].strip()
-            return getattr(self, "_cmd_" + first)(rest, cell)
+        matched = match_subcommand(line, cell)
+        if matched is not None:
+            command, arguments = matched
+            return getattr(self, "_cmd_" + command.name)(*arguments)
         tokens, rest = split_leading_options(line, parser)
         args = parser.parse_args(unquote(tokens))
         if cell is None:
@@ -204,26 +203,29 @@ class ClaudeMagics(Subcommands, Magics):
         return options
 
     def _ask(self, prompt: str, args) -> None:
-        from ..core.context import build_content
+        from ..api.errors import ClaudeError
+        from ..core.context import resolve_prompt, unresolved_notice
         from ..core.convert import ContextOptions
 
         options = self._request_options(args)
         session = self.session
         client = session.client()
-        if not has_key(client):
-            raise UsageError(MISSING_KEY)
+        try:
+            session.require_key()
+        except ClaudeError as exc:
+            raise UsageError(str(exc)) from None
         context_options = ContextOptions(max_text_bytes=self.summary_bytes, max_rows=self.summary_rows)
         try:
-            content = build_content(prompt, self.shell.user_ns, options=context_options, shell=self.shell)
+            resolved = resolve_prompt(prompt, self.shell.user_ns, options=context_options, shell=self.shell)
         except ValueError as exc:  # ContextError: e.g. an oversized image without Pillow
             raise UsageError(str(exc)) from None
 
         conversation = session.conversation(args.chat)
         if args.new:
             conversation.reset()
-        self._run(conversation, content, options, args, client)
+        self._run(conversation, resolved.blocks, options, args, client, unresolved_notice(resolved.unresolved))
 
-    def _run(self, conversation, content, options, args, client) -> None:
+    def _run(self, conversation, content, options, args, client, notice=None) -> None:
         from ..core.conversation import ContextTooLong, ConversationBusy
         from ..ui.live import LiveDisplay
 
@@ -237,11 +239,11 @@ class ClaudeMagics(Subcommands, Magics):
         except (ConversationBusy, ContextTooLong, ValueError) as exc:
             # nothing was sent: busy, too long, or parameters the API would refuse
             raise UsageError(str(exc)) from None
-        notice = None
         if result.interrupted:
-            notice = "Interrupted: the answer so far is kept" + (
+            interrupted = "Interrupted: the answer so far is kept" + (
                 " in the conversation." if result.committed else "; nothing was added to the conversation."
             )
+            notice = f"{interrupted} {notice}" if notice else interrupted
         error = describe_error(result.error) if result.error is not None else None
         if error and not result.committed and not args.no_history:
             error += " The conversation is unchanged: run the cell again to retry."

@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-MISSING_KEY = (
-    "No API key: set ANTHROPIC_API_KEY. In a terminal: `export ANTHROPIC_API_KEY=...` before "
-    "starting Jupyter; or in the notebook, without saving it: "
-    "`import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass('Key: ')`."
-)
-
-
-def has_key(client) -> bool:
-    has = getattr(client, "has_api_key", None)
-    return bool(os.environ.get("ANTHROPIC_API_KEY")) if has is None else bool(has)
-
 
 def describe_error(error: BaseException) -> str:
     """One line for a person: the API's message and what to do, not a traceback."""

@@ -134,9 +134,17 @@ def test_bad_input_is_a_usage_error_that_sends_nothing(fresh, fake, line, fragme
 
 
 def test_a_missing_key_says_how_to_set_it_and_never_shows_a_key(fresh, fake):
-    run = fresh.run("import os\n_saved = os.environ.pop('ANTHROPIC_API_KEY')\n%claude hi")
-    fresh.run("os.environ['ANTHROPIC_API_KEY'] = _saved; del _saved")
-    assert run.error["ename"] == "UsageError" and "ANTHROPIC_API_KEY" in run.error["evalue"]
+    from claude_magics.api.errors import MissingAPIKeyError
+
+    fresh.run("import os\n_saved = os.environ.pop('ANTHROPIC_API_KEY')")
+    try:
+        runs = [fresh.run("%claude hi"), fresh.run("%%claude\nhi"), fresh.run("%claude models")]
+    finally:
+        fresh.run("os.environ['ANTHROPIC_API_KEY'] = _saved; del _saved")
+    for run in runs:  # one message everywhere, and never the advice to write it into the notebook
+        assert run.error["ename"] == "UsageError", run.error
+        assert run.error["evalue"] == str(MissingAPIKeyError())
+        assert "getpass" in run.error["evalue"] and "%env" not in run.error["evalue"]
     assert fake.requests == []
 
 
@@ -240,7 +248,7 @@ def test_subcommands(fresh, fake, tmp_path):
     assert "claude-haiku-4-5" in fresh.run("%claude model haiku").stdout
     assert "claude-haiku-4-5" in fresh.run("%claude model").stdout
     fresh.run("%claude model sonnet")
-    assert "Be brief" in fresh.run("%claude system Be brief.").stdout
+    assert "Be brief" in fresh.run("%claude system 'Be brief.'").stdout
     fresh.run("%claude system --clear")
     usage = fresh.run("%claude usage").stdout
     assert "1 answers" in usage and "total" in usage

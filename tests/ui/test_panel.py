@@ -584,7 +584,11 @@ def test_without_a_key_the_panel_says_how_to_set_one(fake, monkeypatch):
     keyless = ChatPanel(session=Session(client=Client(None, base_url=fake.base_url)))
     try:
         assert not keyless.ask("hello")
-        assert "ANTHROPIC_API_KEY" in keyless.comm.custom("notice")[-1]["text"]
+        from claude_magics.api.errors import MissingAPIKeyError
+
+        text = keyless.comm.custom("notice")[-1]["text"]
+        assert text == str(MissingAPIKeyError())  # the one message, as the magics show it
+        assert "%env" not in text
     finally:
         keyless.close()
 

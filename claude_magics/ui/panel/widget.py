@@ -45,7 +45,6 @@ Extension hook
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import weakref
@@ -78,10 +77,6 @@ BUSY = (
 BUSY_IN_CELL = (
     "A %%claude cell is answering in this conversation. Wait for it, or interrupt the "
     "kernel to stop it; your message stays in the box."
-)
-NO_KEY = (
-    "No API key: set ANTHROPIC_API_KEY before starting Jupyter, or in the notebook with "
-    "`import os, getpass; os.environ['ANTHROPIC_API_KEY'] = getpass.getpass()`."
 )
 FALLBACK = (
     "Claude chat panel over conversation {name!r} ({count} messages). If you are reading "
@@ -200,6 +195,8 @@ class ChatPanel(anywidget.AnyWidget):
         Returns at once: the answer streams into the panel. ``attachments`` are variable
         names from the attach picker (DataFrames, figures, images).
         """
+        from ...api.errors import ClaudeError
+
         text = text or ""
         names = [str(name) for name in attachments or ()]
         if not text.strip() and not names:
@@ -213,8 +210,10 @@ class ChatPanel(anywidget.AnyWidget):
                 options = self._session.request_options(model=self.selected_model or None)
             except ValueError as exc:
                 return self._refuse(view, str(exc))
-            if not _has_key(self._session):
-                return self._refuse(view, NO_KEY)
+            try:
+                self._session.require_key()
+            except ClaudeError as exc:  # the one text about a missing key
+                return self._refuse(view, str(exc))
             cancel = threading.Event()
             worker = threading.Thread(
                 target=self._run_turn, args=(text, names, options, cancel, view),
@@ -484,12 +483,6 @@ def _outcome(result, own: bool) -> tuple[str, str]:
     if not result.committed:
         return "failed", "The answer was empty, so nothing was added to the conversation."
     return "done", ""
-
-
-def _has_key(session) -> bool:
-    client = session.client()
-    has = getattr(client, "has_api_key", None)
-    return bool(os.environ.get("ANTHROPIC_API_KEY")) if has is None else bool(has)
 
 
 #: The open panel of each conversation, so that showing the chat again adds a view of the
