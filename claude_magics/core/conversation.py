@@ -21,7 +21,7 @@ import copy
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,6 +33,7 @@ from .history import (
     FAILED_NOTE,
     INTERRUPTED_NOTE,
     NO_TOOL_RUNNER,
+    TOOL_CUT_OFF,
     as_blocks,
     content_as_text,
     estimate_tokens,
@@ -70,6 +71,13 @@ class TurnResult:
     elapsed: float = 0.0
     model: str | None = None
     cost: float | None = None
+    #: Messages between the question and the final answer: ``assistant`` (tool calls) and
+    #: ``user`` (their results) pairs of a tool loop, committed with the turn.
+    steps: list[dict] = field(default_factory=list)
+    #: Usage of every request of the turn added up (a tool loop or ``pause_turn`` sends several).
+    total_usage: Usage | None = None
+    #: The tool loop stopped at ``Toolset.max_steps`` with calls still asked for.
+    stopped_tools: bool = False
 
     @property
     def ok(self) -> bool:
@@ -77,6 +85,8 @@ class TurnResult:
 
     @property
     def usage(self) -> Usage | None:
+        if self.total_usage is not None:
+            return self.total_usage
         return self.message.usage if self.message is not None else None
 
     @property
@@ -190,8 +200,14 @@ class Conversation:
         record: bool = True,
         stream: bool = True,
         cache: bool = True,
+        tools=None,
     ) -> TurnResult:
         """Ask one question and commit the answer; never raises for API or network trouble.
+
+        ``tools`` (a ``core.tools.Toolset``, or a list of functions/tools) runs the tool
+        loop: while the model stops with ``tool_use``, the calls are run (approval first
+        where a tool needs it), their results sent back, and the model asked again, at most
+        ``Toolset.max_steps`` requests. Every message of the loop is committed with the turn.
 
         ``options`` are the request fields other than ``messages`` (model, max_tokens,
         system, ...). Failures come back in ``TurnResult.error`` with the partial answer in
@@ -211,9 +227,10 @@ class Conversation:
             self.check_fits(messages, options)
             # Before any view is told: a credential must not even be drawn in the panel.
             check_request({"system": options.get("system"), "messages": messages})
+            toolset = _as_toolset(tools)
             if record:
                 self._emit("turn_started", content=blocks)
-            result = self._exchange(messages, client, options, on_update, cancel, stream, cache)
+            result = self._exchange(messages, client, options, on_update, cancel, stream, cache, toolset)
             if record:
                 self._commit(messages[-1], result)
                 self._emit("turn_finished", result=result)
@@ -221,26 +238,52 @@ class Conversation:
         finally:
             self._lock.release()
 
-    def _exchange(self, messages, client, options, on_update, cancel, stream, cache) -> TurnResult:
-        """Send, stream, and follow ``pause_turn`` continuations; fold failures into a result."""
+    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None) -> TurnResult:
+        """Send, stream, run tools and follow ``pause_turn``; fold failures into a result.
+
+        ``result.message`` is what the displays show: every assistant block of the turn with
+        the tool results between them; ``result.steps`` the messages a tool loop added.
+        """
         started = time.monotonic()
         result = TurnResult(model=options.get("model"))
-        answer: list = []  # content blocks of earlier pause_turn segments
-        request_messages = messages
+        shown: list = []  # blocks of finished tool rounds (calls and results), for the displays
+        answer: list = []  # blocks of the current assistant message's earlier pause_turn segments
+        requests = 0
+        limit = MAX_CONTINUATIONS + 1 + (toolset.max_steps if toolset else 0)
         try:
-            for _ in range(MAX_CONTINUATIONS + 1):
+            while requests < limit:
                 body = dict(options)
+                if toolset:
+                    body["tools"] = list(options.get("tools") or []) + toolset.definitions()
+                    choice = toolset.tool_choice
+                    if choice and (requests == 0 or choice.get("type") in ("auto", "none")):
+                        body["tool_choice"] = choice  # a forced choice applies to the first request only
+                request_messages = messages + result.steps
+                if answer:
+                    request_messages = request_messages + [{"role": "assistant", "content": [b.to_dict() for b in answer]}]
                 body["messages"] = with_cache_breakpoints(request_messages) if cache else request_messages
-                segment = self._one_request(client, body, on_update, cancel, stream, answer, result)
+                segment = self._one_request(client, body, on_update, cancel, stream, shown + answer, result)
+                requests += 1
                 if segment is None:  # cancelled
                     break
-                result.message = _merge(answer, segment)
+                result.total_usage = _added(result.total_usage, segment.usage)
+                current = _merge(answer, segment)
+                result.message = _merge(shown, current)
                 result.model = segment.model or result.model
-                if segment.stop_reason != "pause_turn":
+                if segment.stop_reason == "pause_turn":
+                    # The server paused a long server-tool turn: send its work back unchanged.
+                    answer = list(current.content)
+                    continue
+                calls = [b.to_dict() for b in current.content if b.type == "tool_use"]
+                if not (toolset and calls and segment.stop_reason in ("tool_use", "max_tokens")):
                     break
-                # The server paused a long server-tool turn: send its work back unchanged.
-                answer = list(result.message.content)
-                request_messages = messages + [result.message.to_param()]
+                if len(result.steps) // 2 >= toolset.max_steps:
+                    result.stopped_tools = True
+                    break
+                result.steps.append({"role": "assistant", "content": [b.to_dict() for b in current.content]})
+                answer = []
+                results = self._run_tools(toolset, calls, segment.stop_reason, result, shown, current, on_update)
+                result.steps.append({"role": "user", "content": results})
         except RequestValidationError:
             raise  # nothing was sent: the caller's parameters need fixing
         except KeyboardInterrupt:
@@ -249,13 +292,39 @@ class Conversation:
             result.error = exc
             partial = exc.partial_message
             if partial is not None:
-                result.message = _merge(answer, partial)
+                result.message = _merge(shown + answer, partial)
         except Exception as exc:  # a bug or an unexpected transport failure: report, keep going
             result.error = exc
         result.elapsed = time.monotonic() - started
         if result.message is not None:
-            result.cost = model_info.estimate_cost(result.model, result.message.usage)
+            usage = result.total_usage or result.message.usage
+            result.cost = model_info.estimate_cost(result.model, usage)
         return result
+
+    def _run_tools(self, toolset, calls, stop_reason, result, shown, current, on_update) -> list[dict]:
+        """Run one round of tool calls; the displays see each result as it arrives."""
+        from ..api.types import block_from_dict
+
+        shown.extend(current.content)
+        if stop_reason == "max_tokens" and current.content[-1].type == "tool_use":
+            *calls, cut = calls  # the last call's input was cut off: it cannot run
+            cut_result = {"type": "tool_result", "tool_use_id": cut["id"], "is_error": True,
+                          "content": TOOL_CUT_OFF}
+        else:
+            cut_result = None
+
+        def show(_use: dict, tool_result: dict) -> None:
+            shown.append(block_from_dict(tool_result))
+            result.message = _merge(shown, _empty_like(current))
+            if on_update is not None:
+                on_update(result.message)
+            self._emit("update", snapshot=result.message)
+
+        results = toolset.answer(calls, on_result=show)
+        if cut_result is not None:
+            results.append(cut_result)
+            show(None, cut_result)
+        return results
 
     def _one_request(self, client, body, on_update, cancel, stream, earlier, result):
         """One HTTP request; returns the message, or None when ``cancel`` stopped it."""
@@ -274,20 +343,27 @@ class Conversation:
             return events.get_final_message()
 
     def _commit(self, user_message: dict, result: TurnResult) -> None:
-        """Append the turn to history as a valid pair - or nothing at all."""
+        """Append the turn to history as a valid sequence ending in an answer - or nothing at all."""
         message = result.message
+        steps = copy.deepcopy(result.steps)
         if result.ok and message is not None:
-            assistant = [b.to_dict() for b in message.content]
-            if message.stop_reason == "pause_turn" or not has_substance(assistant):
-                assistant = []  # e.g. a refusal with no blocks: nothing valid to keep
+            final = [b.to_dict() for b in message.content[_final_start(message, steps):]]
+            if message.stop_reason == "pause_turn" or not has_substance(final):
+                final = []  # e.g. a refusal with no blocks: nothing valid to keep
         else:
             note = INTERRUPTED_NOTE if result.interrupted else FAILED_NOTE
-            assistant = kept_on_failure(message, note)
-        if not assistant:
+            final = kept_on_failure(_tail(message, steps), note)
+        if steps and steps[-1]["role"] == "user" and not final:
+            # the loop ended after sending tool results: keep them, with a note as the answer
+            final = [{"type": "text", "text": INTERRUPTED_NOTE if result.interrupted else FAILED_NOTE}]
+        if not final and not steps:
             return
-        with_answer = [copy.deepcopy(user_message), {"role": "assistant", "content": assistant}]
-        self._messages.extend(with_answer)
-        self.totals.add(message.usage if message else None, result.cost)
+        if not final:  # ends in an assistant message whose tool calls the next turn answers
+            turn = [copy.deepcopy(user_message), *steps]
+        else:
+            turn = [copy.deepcopy(user_message), *steps, {"role": "assistant", "content": final}]
+        self._messages.extend(turn)
+        self.totals.add(result.usage, result.cost)
         result.committed = True
 
     # -- changing history ----------------------------------------------------------
@@ -350,6 +426,51 @@ class Conversation:
             lines.append(content_as_text(message["content"]))
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _as_toolset(tools):
+    """``None``, a ``Toolset``, or a list of functions/tools/definitions as a ``Toolset``."""
+    if tools is None:
+        return None
+    from .tools import Toolset
+
+    return tools if isinstance(tools, Toolset) else Toolset.of(tools)
+
+
+def _added(total: Usage | None, usage: Usage | None) -> Usage | None:
+    """Usage of two requests added up (each request pays its own input)."""
+    if usage is None:
+        return total
+    if total is None:
+        return copy.deepcopy(usage)
+    summed = copy.deepcopy(total)
+    summed.input_tokens = (total.input_tokens or 0) + (usage.input_tokens or 0)
+    summed.output_tokens = (total.output_tokens or 0) + (usage.output_tokens or 0)
+    for name in ("cache_creation_input_tokens", "cache_read_input_tokens"):
+        mine, theirs = getattr(total, name), getattr(usage, name)
+        if mine is not None or theirs is not None:
+            setattr(summed, name, (mine or 0) + (theirs or 0))
+    return summed
+
+
+def _final_start(message: Message, steps: list[dict]) -> int:
+    """Where the final answer starts in the displayed message (after the tool rounds' blocks)."""
+    return sum(len(step["content"]) for step in steps)
+
+
+def _tail(message: Message | None, steps: list[dict]) -> Message | None:
+    """The displayed message without the tool rounds' blocks: the final, maybe partial, answer."""
+    if message is None or not steps:
+        return message
+    tail = copy.copy(message)
+    tail.content = list(message.content[_final_start(message, steps):])
+    return tail
+
+
+def _empty_like(message: Message) -> Message:
+    empty = copy.copy(message)
+    empty.content = []
+    return empty
 
 
 def _merge(earlier: list, segment: Message) -> Message:

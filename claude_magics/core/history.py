@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from ..api.types import Message
 
 __all__ = [
-    "FAILED_NOTE", "INTERRUPTED_NOTE", "NO_TOOL_RUNNER", "as_blocks", "content_as_text",
+    "FAILED_NOTE", "INTERRUPTED_NOTE", "NO_TOOL_RUNNER", "TOOL_CUT_OFF", "as_blocks", "content_as_text",
     "estimate_tokens", "has_substance", "kept_on_failure", "validate_history", "with_cache_breakpoints",
 ]
 
@@ -26,6 +26,12 @@ FAILED_NOTE = "[answer cut short by an error]"
 NO_TOOL_RUNNER = (
     "Tool calls are not executed in this conversation: no tool was enabled for this turn."
 )
+TOOL_CUT_OFF = (
+    "This tool call was cut off by max_tokens before its input was complete, so it was not run. "
+    "Call it again with a shorter input."
+)
+
+
 def as_blocks(content: str | Iterable) -> list[dict]:
     """A user turn's content as a list of block dicts (dataclass blocks serialised)."""
     if isinstance(content, str):
