@@ -25,6 +25,8 @@ _EXPORTS = {
     "get_session": "claude_magics.core.session",
     "ClaudeMagics": "claude_magics.magics.magic",
     "FakeAPI": "claude_magics.testing.server",
+    "map": "claude_magics.mapping",
+    "MapError": "claude_magics.mapping",
 }
 
 __all__ = sorted([*_EXPORTS, "chat", "load_ipython_extension", "unload_ipython_extension", "__version__"])

@@ -95,3 +95,11 @@ def estimate_cost(model: str | None, usage) -> float | None:
         + (usage.cache_read_input_tokens or 0) * price.cache_read
     )
     return dollars / 1_000_000
+
+
+def min_cacheable_tokens(model: str | None) -> int:
+    """The shortest prefix the model caches; a ``cache_control`` on less is silently ignored.
+
+    Haiku models need 2,048 tokens, the others 1,024 (the API's documented minimums).
+    """
+    return 2048 if model and "haiku" in model else 1024

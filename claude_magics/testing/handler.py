@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import batches
 from .errors import Rejection
 from .render import render_message
 from .replies import ErrorReply, MessageReply, RawReply, error, request_too_large
@@ -153,6 +154,8 @@ def _route(fake: FakeAPI, record: RecordedRequest, exchange: Exchange) -> None:
             _messages(fake, record, exchange)
         elif route == ("POST", "/v1/messages/count_tokens"):
             _count_tokens(fake, record, exchange)
+        elif record.path == batches.PREFIX or record.path.startswith(batches.PREFIX + "/"):
+            batches.route(fake, record, exchange)
         elif route == ("GET", "/v1/models"):
             _list_models(fake, record, exchange)
         elif record.method == "GET" and record.path.startswith("/v1/models/"):

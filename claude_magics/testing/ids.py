@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-__all__ = ["message_id", "tool_use_id", "request_id"]
+__all__ = ["message_id", "tool_use_id", "request_id", "batch_id"]
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -27,3 +27,7 @@ def tool_use_id(rng: random.Random) -> str:
 
 def request_id(rng: random.Random) -> str:
     return "req_011C" + _tail(rng, 20)
+
+
+def batch_id(rng: random.Random) -> str:
+    return "msgbatch_01" + _tail(rng, 22)

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from .batches import FakeBatches
 from .catalog import Catalog, Model
 from .handler import Handler
 from .ids import request_id
@@ -143,6 +144,7 @@ class FakeAPI:
         self.catalog = Catalog([*models, *extra_models])
         self.signatures = Signatures()
         self.cache = PromptCache()
+        self.batches = FakeBatches(self)  # Message Batches; ``fake.batches.duration`` sets how long one runs
         self.max_request_bytes = max_request_bytes
         self._address = (host, port)
         self._seed = seed
@@ -253,6 +255,7 @@ class FakeAPI:
             self._queue.clear()
             self._requests.clear()
         self.cache.clear()
+        self.batches.clear()
 
     # -- used by the request handler -------------------------------------------------------
 
