@@ -38,7 +38,14 @@ from .errors import (
     RequestValidationError,
     error_from_response,
 )
-from .params import encode_body, request_body, validate_params
+from .params import (
+    API_VERSION_2023,
+    encode_body,
+    expand_gateway_thinking,
+    request_body,
+    resolve_api_version,
+    validate_params,
+)
 from .secrets import Secret, check_request, mask_url, redact
 from .stream import MessageStream
 from .types import Message
@@ -48,10 +55,10 @@ __all__ = ["Client", "validate_params", "DEFAULT_BASE_URL", "API_VERSION"]
 log = logging.getLogger("claude_magics.api")
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-API_VERSION = "2023-06-01"
+API_VERSION = API_VERSION_2023  # the default; Client(api_version=...) or $CLAUDE_MAGICS_API_VERSION
 USER_AGENT = f"claude_magics/{__version__}"
 CONNECT_TIMEOUT = 5.0
-MAX_RETRY_AFTER = 60.0  # server-requested waits longer than this fall back to backoff
+MAX_RETRY_AFTER = 60.0  # the retry window: a server asking for a longer wait gets an error at once
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _AUTH_MODES = ("x-api-key", "bearer")
 
@@ -123,10 +130,19 @@ def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
     return when.timestamp() - now
 
 
-#: Request fields that shape the answer, not the input: /v1/messages/count_tokens refuses them.
+#: Request fields that shape or place the answer, not the input: /v1/messages/count_tokens
+#: refuses them as extra inputs (its params, anthropic 2.14 ``message_count_tokens_params.py``).
 _GENERATION_ONLY = (
     "max_tokens", "stream", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "service_tier",
+    "container", "inference_geo",
 )
+#: Per-call options, as the official SDK takes them; never sent as body fields.
+_CALL_OPTIONS = ("extra_headers", "betas", "extra_body", "extra_query", "timeout", "max_retries")
+
+
+def _call_options(params: dict[str, Any]) -> dict[str, Any]:
+    """Take the per-call options out of ``params`` (so they never reach the body)."""
+    return {name: params.pop(name) for name in _CALL_OPTIONS if name in params}
 
 
 class Client:
@@ -136,7 +152,11 @@ class Client:
     be built before the key is set, and a missing key is reported then, not at construction).
     ``base_url`` defaults to ``ANTHROPIC_BASE_URL`` or ``https://api.anthropic.com``. ``auth``
     is ``"x-api-key"`` or ``"bearer"`` (``Authorization: Bearer``, for proxies). ``timeout`` is
-    the overall limit in seconds (connecting gets 5 s) or an ``httpx.Timeout``.
+    the overall limit in seconds (connecting gets 5 s) or an ``httpx.Timeout``. ``api_version``
+    is the ``anthropic-version`` sent: ``"2023-06-01"`` (the default, keeps the sampling
+    parameters) or ``"2026-10-21"``; ``$CLAUDE_MAGICS_API_VERSION`` sets it too. Each call takes
+    the SDK's per-call options: ``timeout=``, ``max_retries=``, ``extra_headers=``,
+    ``extra_body=`` (merged into the JSON body, unchecked), ``extra_query=`` and ``betas=``.
     ``http_client`` injects a configured ``httpx.Client`` (tests use ``httpx.MockTransport``);
     the client closes only an ``httpx.Client`` it made itself.
     """
@@ -151,6 +171,7 @@ class Client:
         timeout: float | httpx.Timeout | None = 600.0,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        api_version: str | None = None,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.time,
         _random: Callable[[], float] = random.random,
@@ -167,6 +188,8 @@ class Client:
             timeout, connect=CONNECT_TIMEOUT if timeout is None else min(CONNECT_TIMEOUT, timeout)
         )
         self.default_headers = {k.lower(): v for k, v in (default_headers or {}).items()}
+        self.api_version = resolve_api_version(api_version)
+        self._listed: frozenset[str] | None = None  # model ids of GET /v1/models, read once when needed
         self._http = http_client
         self._owns_http = http_client is None
         self._http_lock = threading.Lock()
@@ -176,24 +199,26 @@ class Client:
 
     # -- the API -------------------------------------------------------------------------
     def create(self, **params: Any) -> Message:
-        """Send a request and return the whole message (no streaming)."""
-        extra_headers, betas = params.pop("extra_headers", None), params.pop("betas", None)
+        """Send a request and return the whole message (no streaming); ``.request_id`` says which."""
+        options = _call_options(params)
         if params.get("stream"):
             raise RequestValidationError("stream=True: use client.stream(...) for a streamed answer.")
-        body = request_body(params)
-        data = self._json(self._request("POST", "/v1/messages", body, extra_headers, betas))
-        return Message.from_dict(data)
+        body = self._body(params, options)
+        raw = self._request("POST", "/v1/messages", body, **options)
+        message = Message.from_dict(self._json(raw))
+        message.request_id = raw.request_id
+        return message
 
     def stream(self, **params: Any) -> MessageStream:
         """Send a streaming request; returns once the answer has started arriving.
 
         Use the result as a context manager: ``with client.stream(...) as stream: ...``.
         """
-        extra_headers, betas = params.pop("extra_headers", None), params.pop("betas", None)
+        options = _call_options(params)
         if params.get("stream") is False:
             raise RequestValidationError("stream=False: use client.create(...) for a whole answer at once.")
-        body = request_body({**params, "stream": True})
-        response, chunks = self._request("POST", "/v1/messages", body, extra_headers, betas, stream=True)
+        body = self._body({**params, "stream": True}, options)
+        response, chunks = self._request("POST", "/v1/messages", body, **options, stream=True)
         return MessageStream(chunks, response=response)
 
     def count_tokens(self, **params: Any) -> int:
@@ -203,25 +228,53 @@ class Client:
         the fields that only shape generation are dropped, because the endpoint refuses them
         as extra inputs.
         """
-        extra_headers, betas = params.pop("extra_headers", None), params.pop("betas", None)
+        options = _call_options(params)
+        params = self._expand(params)  # a gateway -thinking id counts as what will be sent
         for name in _GENERATION_ONLY:
             params.pop(name, None)
-        body = request_body(params, count_tokens=True)
-        data = self._json(self._request("POST", "/v1/messages/count_tokens", body, extra_headers, betas))
+        body = self._body(params, options, count_tokens=True)
+        data = self._json(self._request("POST", "/v1/messages/count_tokens", body, **options))
         return int(data["input_tokens"])
 
-    def models(self, *, extra_headers: Mapping[str, str] | None = None) -> list[dict]:
-        """Every model this key can use, newest first (all pages)."""
+    def models(self, **options: Any) -> list[dict]:
+        """Every model this key can use, newest first (all pages). Takes the per-call options."""
         models: list[dict] = []
         query: dict[str, Any] = {"limit": 1000}
         while True:
-            page = self._json(self._request("GET", "/v1/models", None, extra_headers, None, query=query))
+            page = self._json(self._request("GET", "/v1/models", None, **options, query=query))
             models.extend(page.get("data") or [])
             if not page.get("has_more") or not page.get("last_id"):
+                self._listed = frozenset(m.get("id") for m in models if isinstance(m, dict))
                 return models
             query = {"limit": 1000, "after_id": page["last_id"]}
 
     # -- plumbing ------------------------------------------------------------------------
+    def _version(self, options: Mapping[str, Any]) -> str:
+        """The anthropic-version a request goes with (a header set by the caller wins)."""
+        for headers in (options.get("extra_headers") or {}, self.default_headers):
+            for name, value in headers.items():
+                if name.lower() == "anthropic-version" and value:
+                    return value
+        return self.api_version
+
+    def _body(self, params: dict[str, Any], options: Mapping[str, Any], *, count_tokens: bool = False) -> dict:
+        """The validated JSON body, ``extra_body`` merged in last (unchecked, like the SDK)."""
+        body = request_body(self._expand(params), count_tokens=count_tokens, api_version=self._version(options))
+        body.update(options.get("extra_body") or {})
+        return body
+
+    def _expand(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A gateway ``...-thinking`` id as its base model with thinking on, unless the endpoint
+        lists it (its model list is read once per client, on the first such id)."""
+        model = params.get("model")
+        if not isinstance(model, str) or not model.endswith("-thinking"):
+            return params
+        if self._listed is None:
+            try:
+                self.models(max_retries=0, timeout=10.0)
+            except (APIError, RequestValidationError):  # a proxy without /v1/models: map the id
+                self._listed = frozenset()
+        return expand_gateway_thinking(params, self._listed)
     @property
     def has_api_key(self) -> bool:
         return self._key() is not None
@@ -236,7 +289,7 @@ class Client:
         if key is None:
             raise MissingAPIKeyError()
         headers = {
-            "anthropic-version": API_VERSION,
+            "anthropic-version": self.api_version,
             "content-type": "application/json",
             "accept": "application/json",
             "accept-encoding": "gzip, deflate",
@@ -271,31 +324,45 @@ class Client:
         method: str,
         path: str,
         body: dict | None,
-        extra_headers: Mapping[str, str] | None,
-        betas: list[str] | None,
+        extra_headers: Mapping[str, str] | None = None,
+        betas: list[str] | None = None,
         *,
         query: Mapping[str, Any] | None = None,
         stream: bool = False,
+        extra_body: Mapping[str, Any] | None = None,  # already merged by _body
+        extra_query: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Any:
-        """Send with retries. Returns the body bytes, or ``(response, body chunks)`` to stream."""
+        """Send with retries. Returns the body bytes (a :class:`_Body`, which knows its request
+        id), or ``(response, body chunks)`` to stream. ``timeout``/``max_retries`` override the
+        client's for this call."""
         headers = self._headers(extra_headers, betas)  # a missing key fails here, before any I/O
         if body is not None:
             check_request(body)  # the one place every request passes: no credential leaves as text
         content = encode_body(body) if body is not None else None
         url, auth = _split_userinfo(self.base_url + path)
+        if extra_query:
+            query = {**(query or {}), **extra_query}
+        if timeout is not None and not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+        retries_allowed = self.max_retries if max_retries is None else max_retries
         request = self.http_client.build_request(
-            method, url, content=content, headers=headers, params=query, timeout=self.timeout
+            method, url, content=content, headers=headers, params=query, timeout=timeout or self.timeout
         )
-        for retries in range(self.max_retries + 1):
+        for retries in range(retries_allowed + 1):
             outcome = self._attempt(request, stream, auth)
             if not isinstance(outcome, _Failure):
                 return outcome
-            if not outcome.retryable or retries == self.max_retries:
+            if not outcome.retryable or retries == retries_allowed:
                 raise outcome.error
+            asked = _retry_after(outcome.headers or {}, self._clock())
+            if asked is not None and asked > MAX_RETRY_AFTER:
+                raise _too_long_to_wait(outcome.error, asked, self._clock())
             delay = retry_delay(outcome.headers, retries, now=self._clock(), jitter=self._random())
             log.info(
                 "Retrying %s %s in %.2f s after %s (retry %d of %d)",
-                method, path, delay, outcome.reason, retries + 1, self.max_retries,
+                method, path, delay, outcome.reason, retries + 1, retries_allowed,
             )
             self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -314,7 +381,7 @@ class Client:
                     first = next(chunks, b"")  # a failure up to here is still retryable
                     return response, _body_chunks(response, first, chunks, self._redact)
                 try:
-                    return response.read()
+                    return _Body(response.read(), response.headers.get("request-id"))
                 finally:
                     response.close()
             try:
@@ -384,6 +451,26 @@ class Client:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._http_lock = threading.Lock()
+
+
+class _Body(bytes):
+    """A response body that remembers its ``request-id`` header (for ``Message.request_id``)."""
+
+    def __new__(cls, content: bytes, request_id: str | None) -> _Body:
+        body = super().__new__(cls, content)
+        body.request_id = request_id
+        return body
+
+
+def _too_long_to_wait(error: APIError, seconds: float, now: float) -> APIError:
+    """``error``, saying when to retry: the server asked for longer than the retry window."""
+    when = time.strftime("%H:%M:%S UTC", time.gmtime(now + seconds))
+    error.retry_after = seconds
+    error.hint = (
+        f"The API asks to wait {seconds:.0f} s (until {when}), longer than this client waits "
+        f"({MAX_RETRY_AFTER:.0f} s): retry after that."
+    )
+    return error
 
 
 def _split_userinfo(url: str) -> tuple[str, httpx.Auth | None]:

@@ -70,6 +70,9 @@ class APIError(ClaudeError):
 
     default_message = "The request failed."
     default_hint = "Try again; if it keeps failing, check status.anthropic.com."
+    #: Seconds the server asked to wait, when that was longer than the client's retry window
+    #: (the error is then raised at once, and ``hint`` says when to retry).
+    retry_after: float | None = None
 
     def __init__(
         self,

@@ -15,12 +15,48 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any, NoReturn
 
+from . import model_ids
 from .errors import RequestValidationError
 from .types import Block, Message
 
-__all__ = ["validate_params", "request_body", "encode_body", "to_jsonable"]
+__all__ = [
+    "validate_params", "request_body", "encode_body", "to_jsonable", "resolve_api_version",
+    "expand_gateway_thinking", "API_VERSIONS", "DEFAULT_API_VERSION", "API_VERSION_ENV",
+]
 
 THINKING_MIN_BUDGET = 1024
+#: The thinking budget for a gateway ``...-thinking`` id (and the magic's ``--thinking`` default).
+DEFAULT_THINKING_BUDGET = 4096
+
+# -- API versions -----------------------------------------------------------------------------
+#: 2026-10-21 removed temperature/top_p/top_k and tightened two content rules; 2023-06-01 keeps
+#: them. Within a version the API only adds (new optional fields, new event and block types), so
+#: nothing new is lost by staying on 2023-06-01. The default is 2023-06-01 because the magic's
+#: sampling options (--temperature, --top-p, --top-k) keep working there on the models that take
+#: them, and because proxies and gateways that predate 2026-10-21 (the seed's among them) accept
+#: only it. README.md says the same to users.
+API_VERSION_2023 = "2023-06-01"
+API_VERSION_2026 = "2026-10-21"
+API_VERSIONS = (API_VERSION_2023, API_VERSION_2026)
+DEFAULT_API_VERSION = API_VERSION_2023
+#: Read by ``Client()`` and by the magic when no version is passed or configured.
+API_VERSION_ENV = "CLAUDE_MAGICS_API_VERSION"
+SAMPLING_PARAMS = ("temperature", "top_p", "top_k")
+_VERSION_FIX = (
+    "remove it, or use API version 2023-06-01, which keeps it (Client(api_version='2023-06-01'), "
+    "%config ClaudeMagics.api_version = '2023-06-01', or CLAUDE_MAGICS_API_VERSION=2023-06-01)"
+)
+
+
+def resolve_api_version(value: str | None = None) -> str:
+    """``value``, else ``$CLAUDE_MAGICS_API_VERSION``, else the default; ValueError for others."""
+    import os
+
+    version = (value or os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION).strip()
+    if version not in API_VERSIONS:
+        source = "" if value else f" (from {API_VERSION_ENV})"
+        raise ValueError(f"Unknown API version {version!r}{source}: use one of {', '.join(API_VERSIONS)}.")
+    return version
 _ROLES = ("user", "assistant")
 _TOOL_CHOICE_FORCED = ("any", "tool")
 
@@ -69,23 +105,29 @@ def _plain_number(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def request_body(params: Mapping[str, Any], *, count_tokens: bool = False) -> dict[str, Any]:
+def request_body(
+    params: Mapping[str, Any], *, count_tokens: bool = False, api_version: str = DEFAULT_API_VERSION
+) -> dict[str, Any]:
     """The JSON body for ``params`` (request fields only), validated.
 
     A field set to None is left out, so callers can pass optional settings through
     unconditionally (``system=None`` means "no system prompt", not ``"system": null``).
     """
     body = {key: to_jsonable(value) for key, value in params.items() if value is not None}
-    validate_params(body, count_tokens=count_tokens)
+    validate_params(body, count_tokens=count_tokens, api_version=api_version)
     return body
 
 
-def validate_params(params: Mapping[str, Any], *, count_tokens: bool = False) -> None:
+def validate_params(
+    params: Mapping[str, Any], *, count_tokens: bool = False, api_version: str = DEFAULT_API_VERSION
+) -> None:
     """Raise :class:`RequestValidationError` for parameters the API would refuse.
 
     ``params`` is a plain request body (``request_body`` makes one from returned objects).
     ``count_tokens=True`` checks a ``/v1/messages/count_tokens`` body, which has no ``max_tokens``.
+    ``api_version`` is the ``anthropic-version`` the request goes with (its rules apply).
     """
+    _check_version_rules(params, api_version)
     _check_model(params)
     if not count_tokens:
         _check_max_tokens(params)
@@ -97,6 +139,7 @@ def validate_params(params: Mapping[str, Any], *, count_tokens: bool = False) ->
     _check_tools(params.get("tools"))
     _check_tool_choice(params.get("tool_choice"))
     _check_thinking(params, count_tokens=count_tokens)
+    _check_model_rules(params)
     if "stream" in params and not isinstance(params["stream"], bool):
         _refuse("stream must be True or False.")
 
@@ -295,3 +338,151 @@ def _check_thinking(params: Mapping[str, Any], *, count_tokens: bool) -> None:
                 "A final assistant message (a prefill) cannot be used while thinking is on, unless it "
                 "continues an answer and starts with its thinking block: remove the prefill or thinking."
             )
+
+
+# -- rules of an API version -------------------------------------------------------------------
+
+
+def _check_version_rules(params: Mapping[str, Any], api_version: str) -> None:
+    """API version 2026-10-21 (its migration guide): no sampling parameters, even at default
+    values; no ``document`` directly in an assistant message; no non-empty ``citations`` on a
+    user text block (also inside ``search_result``)."""
+    if api_version != API_VERSION_2026:
+        return
+    for name in SAMPLING_PARAMS:
+        if params.get(name) is not None:
+            _refuse(f"{name} is not accepted with API version 2026-10-21: {_VERSION_FIX}.")
+    messages = params.get("messages")
+    for index, message in enumerate(messages if isinstance(messages, list) else ()):
+        content = message.get("content") if isinstance(message, dict) else None
+        for position, block in enumerate(content if isinstance(content, list) else ()):
+            if not isinstance(block, dict):
+                continue
+            where = f"messages[{index}].content[{position}]"
+            if message.get("role") == "assistant" and block.get("type") == "document":
+                _refuse(f"{where} is a document in an assistant message, which API version 2026-10-21 refuses: "
+                        "move it into a user message.")
+            if message.get("role") == "user" and _has_citations(block):
+                _refuse(f"{where} is a user text block with citations, which API version 2026-10-21 refuses: "
+                        "drop its 'citations'.")
+
+
+def _has_citations(block: dict) -> bool:
+    if block.get("type") == "text":
+        return bool(block.get("citations"))
+    if block.get("type") == "search_result" and isinstance(block.get("content"), list):
+        return any(isinstance(b, dict) and b.get("citations") for b in block["content"])
+    return False
+
+
+# -- rules of a model --------------------------------------------------------------------------
+# Sources: protocol.md ("The API today"), the API's model-migration guide, and the 400 texts
+# quoted in public issues (listed in docs/design.md). A model this client cannot read from its id
+# (a gateway's own name) gets no model rules: better a 400 from the server than a false refusal.
+
+
+def _sampling_rule(model: model_ids.ModelId) -> str:
+    """"any", or "default": only default values (temperature 1, top_p 1, no top_k) on Opus 4.7+,
+    Sonnet 5+, Haiku 5+, Fable and Mythos. The migration guide says Opus 4.7+ and Fable refuse
+    the parameters outright, but a recorded request (llm-anthropic test_refusal_raises.yaml) sent
+    Fable 5.1 ``temperature: 1.0`` and got a 200: the recording wins, default values pass."""
+    if model.line in ("fable", "mythos") or (model.line == "opus" and model.at_least(4, 7)):
+        return "default"
+    if model.line in ("sonnet", "haiku") and model.at_least(5):
+        return "default"
+    return "any"
+
+
+def takes_prefill(model: model_ids.ModelId) -> bool:
+    """Opus/Sonnet 4.6 and later, and every model of the 5 generation, refuse a final assistant message."""
+    if model.line is None:
+        return True
+    if model.line in ("fable", "mythos"):
+        return False
+    return not model.at_least(4, 6) if model.line in ("opus", "sonnet") else not model.at_least(5)
+
+
+def thinking_types(model: model_ids.ModelId) -> frozenset[str] | None:
+    """The ``thinking.type`` values the model takes (None: unknown, anything goes)."""
+    if model.line is None:
+        return None
+    if model.line in ("fable", "mythos"):
+        return frozenset({"adaptive"})
+    if (model.line == "opus" and model.at_least(4, 7)) or (model.line in ("sonnet", "haiku") and model.at_least(5)):
+        return frozenset({"adaptive", "disabled"})
+    if model.at_least(4, 6):
+        return frozenset({"enabled", "adaptive", "disabled"})
+    return frozenset({"enabled", "disabled"})
+
+
+_THINKING_FIX = {
+    "enabled": "use thinking={'type': 'adaptive'} instead (budget_tokens is gone on this model)",
+    "adaptive": "use thinking={'type': 'enabled', 'budget_tokens': 4096} instead (adaptive thinking "
+    "came with the 4.6 models)",
+    "disabled": "leave thinking out instead (this model always thinks)",
+}
+
+
+def _check_model_rules(params: Mapping[str, Any]) -> None:
+    name = params.get("model")
+    if not isinstance(name, str):
+        return
+    model = model_ids.parse(name)
+    if model.line is None:
+        return
+    thinking = params.get("thinking")
+    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    accepted = thinking_types(model)
+    if kind in _THINKING_FIX and accepted is not None and kind not in accepted:
+        _refuse(f"{name} does not take thinking of type {kind!r}: {_THINKING_FIX[kind]}.")
+    rule = _sampling_rule(model)
+    for option in SAMPLING_PARAMS:
+        value = params.get(option)
+        if value is None:
+            continue
+        if rule == "default" and not (option != "top_k" and value == 1):
+            _refuse(f"{name} does not take {option} other than its default: remove it (steer this model "
+                    "with the prompt).")
+    if model.at_least(4, 5) and params.get("temperature") is not None and params.get("top_p") is not None:
+        _refuse(f"{name} does not take temperature and top_p together: keep one of them.")
+    messages = params.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if isinstance(last, dict) and last.get("role") == "assistant" and not takes_prefill(model):
+        content = last.get("content")
+        blocks = [{"type": "text"}] if isinstance(content, str) else content if isinstance(content, list) else []
+        if not blocks or (isinstance(blocks[-1], dict) and blocks[-1].get("type") == "text"):
+            _refuse(
+                f"{name} does not take a prefill (a final assistant message): remove it, or use a model that "
+                "does, such as claude-sonnet-4-5 or claude-haiku-4-5."
+            )
+
+
+# -- gateway "-thinking" ids --------------------------------------------------------------------
+
+
+def expand_gateway_thinking(params: dict[str, Any], listed: Any) -> dict[str, Any]:
+    """``model="<base>-thinking"`` as the base model with extended thinking on, unless ``listed``
+    (the ids the endpoint's ``GET /v1/models`` lists) contains that id - then it goes as is.
+
+    Gateways, the seed's among them, serve "<base>-thinking" ids; the Anthropic API answers 404
+    for them. The budget is :data:`DEFAULT_THINKING_BUDGET` (at most half of ``max_tokens``, at
+    least the API's 1024); when ``max_tokens`` leaves no room for an answer, it is raised by the
+    budget. A ``thinking`` the caller set is kept.
+    """
+    name = params.get("model")
+    suffix = model_ids.GATEWAY_THINKING_SUFFIX
+    if not isinstance(name, str) or not name.endswith(suffix) or name in (listed or ()):
+        return params
+    base = name[: -len(suffix)]
+    if model_ids.parse(base).line is None:
+        return params  # not a Claude id underneath: leave the gateway's name alone
+    params = {**params, "model": base}
+    if params.get("thinking") is None:
+        max_tokens = params.get("max_tokens")
+        budget = DEFAULT_THINKING_BUDGET
+        if _is_int(max_tokens):
+            budget = max(THINKING_MIN_BUDGET, min(DEFAULT_THINKING_BUDGET, max_tokens // 2))
+            if budget >= max_tokens:
+                params["max_tokens"] = max_tokens + budget
+        params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+    return params

@@ -249,6 +249,7 @@ class MessageStream:
                 partial_message=self._snapshot,
                 request_id=self.request_id,
             )
+        self._snapshot.request_id = self.request_id
         return self._snapshot
 
     def until_done(self) -> None:

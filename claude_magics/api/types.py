@@ -283,10 +283,18 @@ class Message:
     role: str = "assistant"
     type: str = "message"
     extra: dict = field(default_factory=dict)
+    #: The ``request-id`` of the response that carried it (for support tickets); not part of
+    #: the message itself, so ``to_dict()`` leaves it out and equality ignores it.
+    request_id: str | None = field(default=None, compare=False, repr=False)
 
     _known: ClassVar[tuple[str, ...]] = (
         "id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage",
     )
+
+    @property
+    def _request_id(self) -> str | None:
+        """The official SDK's name for :attr:`request_id`."""
+        return self.request_id
 
     @property
     def text(self) -> str:

@@ -276,7 +276,6 @@ def test_max_retries_zero_never_retries():
     ({"retry-after": "3"}, 3.0),
     ({"retry-after": "2.5"}, 2.5),
     ({"retry-after": "Wed, 21 Oct 2015 07:28:10 GMT"}, 10.0),
-    ({"retry-after": "61"}, 0.5),
     ({"retry-after": "0"}, 0.5),
     ({"retry-after-ms": "-5"}, 0.5),
     ({"retry-after": "soon"}, 0.5),

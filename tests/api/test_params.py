@@ -84,14 +84,15 @@ def test_refused_with_the_field_named(changes, words):
 @pytest.mark.parametrize("changes", [
     {"system": "Be brief."},
     {"system": [{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}]},
-    {"temperature": 0, "top_p": 1, "top_k": 0},
+    {"temperature": 0, "top_p": 1, "top_k": 0, "model": "claude-opus-4-1"},  # both: only before 4.5
     {"stop_sequences": ["\n\nHuman:", "```"]},
     {"metadata": {"user_id": "u-1"}},
     {"tools": [{"name": "f", "input_schema": {"type": "object"}}, {"type": "web_search_20250305", "name": "web_search"}]},
     {"tool_choice": {"type": "auto", "disable_parallel_tool_use": True}},
     {"tool_choice": {"type": "none"}},
-    {"thinking": {"type": "adaptive"}},
-    {"thinking": {"type": "adaptive", "display": "summarized"}, "temperature": 1.0},
+    {"thinking": {"type": "adaptive"}, "model": "claude-sonnet-4-6"},
+    # recorded: llm-anthropic test_refusal_raises.yaml (Fable 5.1 takes temperature at its default)
+    {"thinking": {"type": "adaptive", "display": "summarized"}, "temperature": 1.0, "model": "claude-fable-5-1"},
     {"thinking": {"type": "disabled"}, "temperature": 0.3},
     {"thinking": {"type": "enabled", "budget_tokens": 1024}, "top_p": 0.95, "tool_choice": {"type": "auto"}},
     {"output_config": {"effort": "high"}, "cache_control": {"type": "ephemeral"}, "service_tier": "auto"},

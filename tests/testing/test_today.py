@@ -95,8 +95,10 @@ def test_temperature_with_top_p_from_sonnet_4_5_on(client):
 
 def test_models_without_sampling_parameters(client):
     assert "`temperature` is not supported" in error_of(
-        client.post("/v1/messages", json=body(model="claude-opus-4-8", temperature=1))
+        client.post("/v1/messages", json=body(model="claude-opus-4-8", temperature=0.5))
     )
+    # recorded: llm-anthropic test_refusal_raises.yaml sends Fable 5.1 temperature 1.0 -> 200
+    assert client.post("/v1/messages", json=body(model="claude-fable-5-1", temperature=1.0)).status_code == 200
     # Sonnet 5 takes only the default value
     assert client.post("/v1/messages", json=body(model="claude-sonnet-5", temperature=1)).status_code == 200
     assert client.post("/v1/messages", json=body(model="claude-sonnet-5", temperature=0.2)).status_code == 400
