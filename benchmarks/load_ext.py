@@ -27,7 +27,7 @@ if sys.argv[1] == "load":
     shell.run_line_magic("load_ext", "claude_magics")
 elapsed = time.perf_counter() - started
 heavy = sorted(m for m in set(sys.modules) - before
-               if m.split(".")[0] in {"httpx", "markdown", "nh3", "pandas", "matplotlib", "PIL", "numpy", "ipywidgets", "anywidget"})
+               if m.split(".")[0] in {"httpx", "markdown", "markdown_it", "pygments", "nh3", "pandas", "matplotlib", "PIL", "numpy", "ipywidgets", "anywidget"})
 print(json.dumps({"seconds": elapsed, "heavy": heavy}))
 """
 

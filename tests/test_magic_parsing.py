@@ -55,3 +55,10 @@ def test_code_blocks_prefer_python():
     assert code_blocks(answer) == ["import x", "x.run()"]
     assert code_blocks("```sql\nselect 1\n```") == ["select 1"]
     assert code_blocks("no code") == []
+
+
+def test_code_blocks_are_the_fences_the_renderer_shows():
+    nested = "1. Load it:\n\n   ```python\n   df = load()\n   ```\n2. Plot:\n   ```python\n   df.plot()\n   ```\n"
+    assert code_blocks(nested) == ["df = load()", "df.plot()"]  # de-indented, as rendered
+    assert code_blocks("Start:\n\n```python\nx = 1\nif x") == ["x = 1\nif x"]  # cut off by max_tokens
+    assert code_blocks("````md\n```python\ninner\n```\n````") == ["```python\ninner\n```"]

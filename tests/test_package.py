@@ -14,7 +14,7 @@ import claude_magics
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the rest of the suite runs on 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("httpx", "markdown", "nh3", "pandas", "matplotlib", "PIL", "numpy", "ipywidgets", "anywidget")
+HEAVY = ("httpx", "markdown", "markdown_it", "linkify_it", "pygments", "nh3", "pandas", "matplotlib", "PIL", "numpy", "ipywidgets", "anywidget")
 
 
 def test_every_public_name_resolves():
@@ -46,7 +46,8 @@ def test_load_ext_imports_nothing_heavy():
 def test_the_runtime_core_is_small():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"]}
-    assert {"httpx", "ipython", "ipywidgets", "markdown"} <= names
+    assert {"httpx", "ipython", "ipywidgets", "markdown-it-py", "nh3"} <= names
+    assert "markdown" not in names  # CommonMark: markdown-it-py, not Python-Markdown
     assert not names & {"pandas", "matplotlib", "pillow", "jupyterlab", "nest-asyncio", "nest_asyncio"}
 
 

@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
+from .commonmark import code_blocks
+
 __all__ = ["Reference", "SPECIALS", "parse"]
 
 #: Names after ``{!`` and what they stand for; see ``context.py``.
@@ -41,7 +43,6 @@ _TOKEN = re.compile(r"\{{\{{|\}}\}}|\{{(?P<ref>!{name}|{name}(?:{step})*)\}}".fo
 _PARTS = re.compile(r"""\.({name})|\[(-?\d+)\]|\['([^'\\\n]*)'\]|\["([^"\\\n]*)"\]""".format(name=_NAME))
 _GLUED = re.compile(r"[\w\\$#%@^'\"]")
 
-_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -144,35 +145,15 @@ def _append_text(out: list[Segment], text: str) -> None:
 
 
 def _code_regions(text: str) -> list[tuple[int, int]]:
-    """Start and end offsets of fenced code blocks and inline code spans, in order."""
+    """Start and end offsets of fenced code blocks (as the CommonMark parser finds them) and inline code spans, in order."""
     regions: list[tuple[int, int]] = []
     prose_start = 0
-    fence: tuple[str, int, int] | None = None  # (character, length, start offset)
-    for line in re.finditer(r"[^\n]*\n?", text):
-        if not line.group():
-            break
-        content = line.group().rstrip("\n")
-        if fence is None:
-            opening = _FENCE_OPEN.fullmatch(content)
-            if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
-                regions += _code_spans(text, prose_start, line.start())
-                fence = (opening.group(1)[0], len(opening.group(1)), line.start())
-        elif _closes(content, fence):
-            regions.append((fence[2], line.end()))
-            prose_start, fence = line.end(), None
-    if fence is not None:  # an unclosed fence runs to the end, as in CommonMark
-        regions.append((fence[2], len(text)))
-    else:
-        regions += _code_spans(text, prose_start, len(text))
+    for block in code_blocks(text, indented=False):  # an unclosed fence runs to the end
+        regions += _code_spans(text, prose_start, block.start)
+        regions.append((block.start, block.end))
+        prose_start = block.end
+    regions += _code_spans(text, prose_start, len(text))
     return regions
-
-
-def _closes(line: str, fence: tuple[str, int, int]) -> bool:
-    stripped = line.lstrip(" ")
-    if len(line) - len(stripped) > 3:
-        return False
-    run = len(stripped) - len(stripped.lstrip(fence[0]))
-    return run >= fence[1] and not stripped[run:].strip()
 
 
 def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

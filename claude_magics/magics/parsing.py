@@ -12,7 +12,6 @@ from IPython.core.error import UsageError
 
 __all__ = ["code_blocks", "keep_question_marks", "split_leading_options", "unquote"]
 
-_FENCE = re.compile(r"^(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _TOKEN = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)""")
 
 
@@ -41,9 +40,16 @@ def keep_question_marks(lines: list[str]) -> list[str]:
 
 
 def code_blocks(markdown: str) -> list[str]:
-    """The fenced code in an answer: its Python blocks, else all of them, in order."""
-    blocks = [(lang.lower(), body.rstrip("\n")) for _, lang, body in _FENCE.findall(markdown)]
-    python = [body for lang, body in blocks if lang in ("python", "py", "python3", "ipython")]
+    """The fenced code in an answer: its Python blocks, else all of them, in order.
+
+    The fences are the ones the renderer shows (``core.commonmark``): nested in a list item
+    too, and a fence left open by ``max_tokens`` runs to the end.
+    """
+    from ..core.commonmark import PYTHON_LANGUAGES
+    from ..core.commonmark import code_blocks as find_code
+
+    blocks = [(b.language, b.code.rstrip("\n")) for b in find_code(markdown, indented=False)]
+    python = [body for lang, body in blocks if lang in PYTHON_LANGUAGES]
     return python or [body for _, body in blocks]
 
 

@@ -269,11 +269,11 @@ class Subcommands:
     def _cmd_history(self, name):
         from IPython.display import display
 
-        from ..ui.render import STYLE, render_markdown
+        from ..ui.render import render_markdown, wrap_answer
 
         conversation = self.session.conversation(name)
         markdown = conversation.to_markdown()
-        display({"text/plain": markdown, "text/html": STYLE + '<div class="claude-answer">' + render_markdown(markdown) + "</div>"}, raw=True)
+        display({"text/plain": markdown, "text/html": wrap_answer(render_markdown(markdown))}, raw=True)
 
     def _cmd_chats(self):
         session = self.session

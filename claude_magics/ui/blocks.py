@@ -1,81 +1,37 @@
 """Where a growing Markdown text splits into blocks that render independently.
 
-Pure text scanning, shared by ``render`` (closing a code fence an answer left open) and
-``incremental`` (rendering each finished block once while an answer streams).
+``incremental`` renders each finished block of a streaming answer once. A top-level block
+is finished as soon as another one has started on a *complete* line: CommonMark reads a
+document line by line and never reopens a closed block, so nothing that arrives later can
+change it (reference-style link definitions aside: ``IncrementalRenderer.finish`` renders
+the whole). A line still being written is left out, because its first characters can still
+turn into something else (``2`` becomes ``2. item``, which would join the list above).
+
+The boundaries come from the parser's own block tokens (``core.commonmark``), not from a
+scanner of our own.
 """
 
 from __future__ import annotations
 
-import re
+from ..core.commonmark import block_tokens, line_starts
 
-__all__ = ["close_open_fence", "scan_blocks"]
-
-_FENCE_START = re.compile(r"(`{3,}|~{3,})")
-# Python-Markdown's own opening-fence grammar: a language, {attrs} or hl_lines, nothing else.
-_FENCE_OPEN = re.compile(r"""(`{3,}|~{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(["']).*?\2[ ]*)?)$""")
-# Lines that may continue the block before a blank line: list items (loose lists) and quotes.
-_CONTINUES = re.compile(r"(?:[*+-]|\d+[.)])(?:[ \t]|$)|>")
-# A line still being written that starts with one of these may yet turn into a list item.
-_UNDECIDED = frozenset("*+-0123456789")
+__all__ = ["finished_blocks"]
 
 
-def scan_blocks(text: str, start: int) -> tuple[list[int], int, int]:
-    """Find where new top-level blocks start in ``text[start:]``.
+def finished_blocks(text: str, start: int) -> list[int]:
+    """Offsets in ``text`` where finished top-level blocks after ``start`` end.
 
-    A block boundary is a line that starts at column 0, follows a blank line, lies outside a
-    fenced code block, and is neither a list item (it could extend a loose list) nor a quote
-    (consecutive quotes merge). At those points Python-Markdown renders the text before and
-    after independently, so the blocks' HTML joined by newlines equals a whole render
-    (reference-style links aside: ``IncrementalRenderer.finish`` renders the whole). A line
-    still being written counts as soon as its first character rules out a list item.
-
-    Returns ``(starts, open_fence_at, code_at)``: offsets where finished-block boundaries are,
-    and, if the text ends inside a fenced block, the offset of its opening line and of its
-    code (``-1`` when no fence is open).
+    ``start`` must itself be a block boundary (0, or an offset this function returned).
+    Each returned offset is the start of the line where the next top-level block begins;
+    the text between two consecutive boundaries renders alone exactly as it does in the
+    whole document.
     """
-    starts: list[int] = []
-    fence = None
-    fence_at = code_at = -1
-    seen_content = blank_before = False
-    pos, end = start, len(text)
-    while pos < end:
-        newline = text.find("\n", pos)
-        complete = newline >= 0
-        line_end = newline + 1 if complete else end
-        line = text[pos:newline] if complete else text[pos:]
-        if fence is not None:
-            if line.rstrip(" ") == fence:
-                fence = None
-        elif not line.strip():
-            blank_before = seen_content
-        else:
-            if (
-                blank_before
-                and line[0] not in " \t"
-                and (complete or line[0] not in _UNDECIDED)
-                and not _CONTINUES.match(line)
-            ):
-                starts.append(pos)
-            opening = _FENCE_OPEN.match(line) if complete else _FENCE_START.match(line)
-            if opening:
-                fence, fence_at, code_at = opening.group(1), pos, line_end
-            seen_content, blank_before = True, False
-        pos = line_end
-    if fence is None:
-        return starts, -1, -1
-    return starts, fence_at, code_at
-
-
-def close_open_fence(text: str) -> str:
-    """Close a code fence left open at the end, so that it runs to the end as in CommonMark.
-
-    Answers cut off by ``max_tokens`` often stop inside a code block; Python-Markdown would
-    show the half block as a paragraph of backticks instead of code.
-    """
-    if "```" not in text and "~~~" not in text:
-        return text
-    fence_at = scan_blocks(text, 0)[1]
-    if fence_at < 0:
-        return text
-    fence = _FENCE_START.match(text, fence_at).group(1)
-    return text + ("" if text.endswith("\n") else "\n") + fence
+    complete = max(text.rfind("\n"), text.rfind("\r")) + 1
+    if complete <= start:
+        return []
+    chunk = text[start:complete]
+    firsts = [t.map[0] for t in block_tokens(chunk) if t.level == 0 and t.nesting >= 0 and t.map]
+    if len(firsts) < 2:
+        return []
+    starts = line_starts(chunk)
+    return [start + starts[line] for line in firsts[1:]]

@@ -1,18 +1,18 @@
 """Code in answers as escaped HTML with a dozen token classes of our own.
 
-The sanitizer keeps only these classes on a ``<span>`` (``TOKEN_CLASSES``), and the colours
-live in ``render.CSS``, taken from the notebook theme's editor colours. Python, most of the code
-in a notebook answer, has a small tokenizer of its own; other languages go through Pygments.
-Everything returned is escaped text plus our spans, so it is safe by construction.
+Pygments (an IPython dependency) lexes every language, Python included: a lexer that knows
+``match``/``case`` and nested f-strings beats any tokenizer of our own. We do not use its HTML
+formatter: its many ``class="nf"``-style names would each need allowing in the sanitizer and a
+colour per theme. Tokens map onto a dozen classes of ours (``TOKEN_CLASSES``, the only classes
+the sanitizer keeps on a ``<span>``), coloured in ``render.CSS`` from the notebook theme's
+editor colours, so light and dark themes both read. Everything returned is escaped text plus
+our spans, so it is safe by construction.
 """
 
 from __future__ import annotations
 
-import builtins
 import functools
 import html as _html
-import keyword
-import re
 
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Token
@@ -36,6 +36,8 @@ _TOKEN_CLASS = {
     Token.Name.Namespace: "def",
     Token.Name.Exception: "def",
     Token.Name.Builtin: "bi",
+    Token.Keyword.Constant: "kw",
+    Token.Literal.String.Interpol: "op",  # the braces of an f-string's fields
     Token.Name.Decorator: "meta",
     Token.Operator: "op",
     Token.Name.Tag: "tag",
@@ -71,21 +73,19 @@ def _token_class(ttype) -> str:
 def highlight(code: str, language: str | None) -> str:
     """Escaped ``code`` with coloured tokens as ``<span class="kw">``-style spans.
 
-    Python, most of the code in a notebook answer, has a tokenizer of its own (below); other
-    languages are lexed by Pygments (lexers cached per language) and written as our spans:
-    one per run of same-class tokens, nothing for uncoloured ones. Unknown languages come
-    back escaped.
+    Pygments lexes it (lexers cached per language; Python's knows ``match``/``case``, soft
+    keywords and nested f-strings) and it is written as our spans: one per run of
+    same-class tokens, nothing for uncoloured ones. Unknown languages come back escaped.
+    Every character of ``code`` is kept.
     """
     name = (language or "").lower()
-    if name in _PYTHON_NAMES:
-        return _highlight_python(code)
-    lexer = _lexer(name) if name else None
+    lexer = _lexer(_ALIASES.get(name, name)) if name else None
     if lexer is None:
         return escape(code)
     out: list[str] = []
     run_class, run = "", []
-    for ttype, value in lexer.get_tokens(code):
-        cls = _token_class(ttype) if value.strip() else run_class  # spaces join the current run
+    for _, ttype, value in lexer.get_tokens_unprocessed(code):
+        cls = "" if value.isspace() else _token_class(ttype)
         if cls != run_class:
             if run:
                 text = escape("".join(run))
@@ -98,56 +98,13 @@ def highlight(code: str, language: str | None) -> str:
     return "".join(out)
 
 
-# Pygments' Python lexer is its slowest (about 2 us per character: 50 ms for the code of a
-# long answer, as much as the Markdown itself), because it tracks every construct. We colour
-# only a dozen classes, and one regular expression finds those ten times faster.
-_PYTHON_NAMES = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3"})
-_PY_STRING = (
-    r"[rRbBuUfF]{0,2}(?:"
-    r"'''(?:[^\\]|\\[\s\S])*?(?:'''|\Z)"
-    r'|"""(?:[^\\]|\\[\s\S])*?(?:"""|\Z)'
-    r"|'(?:[^'\\\n]|\\.)*'?"
-    r'|"(?:[^"\\\n]|\\.)*"?)'
-)
-_PY_TOKEN = re.compile(
-    r"(?P<com>#[^\n]*)"
-    r"|(?P<str>" + _PY_STRING + ")"
-    r"|(?P<meta>^[ \t]*@[^\W\d][\w.]*)"  # a decorator starts its line; ``a @ b`` multiplies
-    r"|(?P<name>[^\W\d]\w*)"
-    r"|(?P<num>0[xXoObB][\da-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)"
-    r"|(?P<op>[-+*/%=<>!&|^~@:.]+)",
-    re.MULTILINE,
-)
-_PY_KEYWORDS = frozenset(keyword.kwlist)
-_PY_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) | {"self", "cls"}
-
-
-def _highlight_python(code: str) -> str:
-    """Python source as escaped HTML with our spans; every character of ``code`` is kept."""
-    out: list[str] = []
-    pos, previous = 0, ""
-    for match in _PY_TOKEN.finditer(code):
-        start, end = match.span()
-        if start > pos:
-            out.append(escape(code[pos:start]))
-        text, cls = match.group(), match.lastgroup
-        if cls == "name":
-            if text in _PY_KEYWORDS:
-                cls = "kw"
-            elif previous in ("def", "class"):
-                cls = "def"
-            else:
-                cls = "bi" if text in _PY_BUILTINS else ""
-            previous = text
-        out.append(f'<span class="{cls}">{escape(text)}</span>' if cls else escape(text))
-        pos = end
-    out.append(escape(code[pos:]))
-    return "".join(out)
+#: Fence names Pygments does not know (or knows as something else) that answers use.
+_ALIASES = {"ipython": "python", "ipython3": "python", "py3": "python", "jsonl": "json", "shell": "bash"}
 
 
 def code_box(inner_html: str) -> str:
+    """The box every code block gets: one ``<pre>`` (one background), inside our own class."""
     return f'<div class="{CODE_CLASS}"><pre><code>{inner_html}</code></pre></div>'
-
 
 
 # While streaming, every finished code block is highlighted once; the exact final render then

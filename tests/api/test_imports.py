@@ -8,7 +8,7 @@ import sys
 
 import claude_magics.api as api
 
-HEAVY = ("IPython", "ipywidgets", "pandas", "matplotlib", "numpy", "markdown", "anywidget")
+HEAVY = ("IPython", "ipywidgets", "pandas", "matplotlib", "numpy", "markdown", "markdown_it", "anywidget")  # httpx itself may import pygments
 
 
 def modules_after(code: str) -> set[str]:

@@ -86,6 +86,14 @@ def test_unclosed_fence_runs_to_the_end_but_stray_backticks_do_not() -> None:
     assert text_of(build_content("`open\n\n{x} `", NAMESPACE)) == "`open\n\n42 `"
 
 
+def test_code_nested_in_a_list_or_quote_is_verbatim_as_the_renderer_sees_it() -> None:
+    prompt = "Steps, {x}:\n\n1. run\n\n    ```python\n    print({x})\n    ```\n\n> ~~~\n> {x}\n> ~~~\n"
+    expected = "Steps, 42:\n\n1. run\n\n    ```python\n    print({x})\n    ```\n\n> ~~~\n> {x}\n> ~~~\n"
+    assert text_of(build_content(prompt, NAMESPACE)) == expected
+    # four spaces outside a list are an indented code block, not a fence: the braces there are prose
+    assert text_of(build_content("a\n\n    ```\n    {x}\n", NAMESPACE)) == "a\n\n    ```\n    42\n"
+
+
 def test_adjacent_references_and_punctuation_resolve() -> None:
     prompt = "({x}), {x}.{n}; [{name}]! {x}{n} '{x}'"
     assert text_of(build_content(prompt, NAMESPACE)) == "(42), 42.7; [Ada]! 427 '{x}'"

@@ -155,7 +155,7 @@ def test_bundle_is_sanitized_html_plus_the_raw_markdown_never_text_markdown():
     assert set(bundle) == {"text/html", "text/plain"}
     assert bundle["text/plain"] == text
     html = bundle["text/html"]
-    assert html.startswith(STYLE + '<div class="claude-answer">') and html.count("<style>") == 1
+    assert html.startswith(STYLE + '<div class="claude-answer mathjax_ignore tex2jax_ignore">') and html.count("<style>") == 1
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
@@ -261,9 +261,9 @@ def test_streaming_work_stays_linear_in_the_answer_length(monkeypatch):
     rendered = [0]
     real = incremental.render_markdown
 
-    def counting(text):
+    def counting(text, **kw):
         rendered[0] += len(text)
-        return real(text)
+        return real(text, **kw)
 
     monkeypatch.setattr(incremental, "render_markdown", counting)
     answer = (ANSWER + "\n") * 400  # ~150 KB

@@ -220,6 +220,16 @@ def test_python_highlighting_classes():
     assert 'a <span class="op">@</span> b' in out  # matrix product, not a decorator
 
 
+def test_python_highlighting_knows_match_case_and_nested_f_strings():
+    code = 'match cmd:\n    case {"x": x}:\n        print(f"{x:{width}} {f\'{y!r}\'}")\n'
+    out = highlight(code, "python")
+    assert '<span class="kw">match</span>' in out and '<span class="kw">case</span>' in out
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == code
+    # the fields of both f-strings are code, not string: ``x``, ``width`` and ``y`` stay uncoloured
+    assert re.search(r'<span class="op">\{</span>x<span class="op">:\{</span>width', out), out
+    assert '<span class="op">{</span>y<span class="op">!r}</span>' in out or ">y<" in out
+
+
 def test_other_languages_go_through_pygments():
     code = "SELECT region, AVG(price) FROM orders WHERE price > 0; -- note\n"
     out = highlight(code, "sql")
@@ -242,6 +252,20 @@ def test_only_known_classes_survive_anywhere():
         assert set((attrs.get("class") or "").split()) <= allowed, (tag, attrs)
 
 
+def test_commonmark_lists_without_a_blank_line_and_nested_by_three_spaces():
+    out = render_markdown("Here are the issues:\n- first\n- second")
+    assert out == "<p>Here are the issues:</p>\n<ul>\n<li>first</li>\n<li>second</li>\n</ul>"
+    nested = render_markdown("- parent\n   - child\n- sibling")
+    assert nested.count("<ul>") == 2 and "<li>parent\n<ul>\n<li>child</li>" in nested
+
+
+def test_strikethrough_and_bare_urls_render_but_file_names_stay_text():
+    out = render_markdown("~~old~~ see https://pandas.pydata.org/docs/ or mail team@example.com; edit README.md and setup.py")
+    assert "<s>old</s>" in out
+    links = [attrs["href"] for tag, attrs in Elements(out).tags if tag == "a"]
+    assert links == ["https://pandas.pydata.org/docs/", "mailto:team@example.com"]
+
+
 def test_code_fence_left_open_at_the_end_still_renders_as_code():
     out = render_markdown("Here:\n\n```python\nx = 1\nif x")  # cut off by max_tokens
     assert '<div class="claude-code">' in out and "```" not in out
@@ -257,7 +281,7 @@ def test_helpers():
     assert call == '<div class="claude-tool"><code>tool call: search(query="&lt;x&gt;", n=3)</code></div>'
     long = render_tool_call("f", {"text": "y" * 1000})
     assert len(html.unescape(long)) < 400 and "…" in long
-    assert wrap_answer("<p>x</p>") == STYLE + '<div class="claude-answer"><p>x</p></div>'
+    assert wrap_answer("<p>x</p>") == STYLE + '<div class="claude-answer mathjax_ignore tex2jax_ignore"><p>x</p></div>'
 
 
 def test_css_is_scoped_small_and_uses_only_safe_constructs():
@@ -367,25 +391,12 @@ def feed_steps(text: str, step: int = 4):
         yield text[: min(end, len(text))]
 
 
-def open_fence(prefix: str) -> bool:
-    """Whether the text ends inside a fenced block (counted independently of the renderer)."""
-    fence = None
-    for line in prefix.split("\n"):
-        marker = re.match(r"(`{3,}|~{3,})", line)
-        if fence is None and marker:
-            fence = marker.group(1)
-        elif fence is not None and line.rstrip() == fence:
-            fence = None
-    return fence is not None
-
-
 @pytest.mark.parametrize("answer", TYPICAL_ANSWERS)
 def test_incremental_html_equals_a_whole_render_at_every_step(answer):
     renderer = IncrementalRenderer()
     for prefix in feed_steps(answer, 1):
         update = renderer.feed(prefix)
-        if not open_fence(prefix):
-            assert update.html == render_markdown(prefix), prefix
+        assert update.html == render_markdown(prefix, streaming=True), prefix
     assert update.block_count >= 3
     assert renderer.finish(answer) == render_markdown(answer) == update.html
 
@@ -428,6 +439,13 @@ SNIPPETS = [
     "Text then a list:\n- a\n- b",
     "Raw <b>html</b> &amp; &copy;",
     "![img](https://example.com/y.png) and <https://example.com>",
+    "Here are the issues:\n- first\n- second",
+    "- a\n   - nested by three\n- b",
+    "~~gone~~ and a bare https://example.com/x?y=1 link",
+    "1. one\n\n2. two",
+    "- item\n\n  ```python\n  x = {1: 2}\n  ```",
+    "> ```\n> quoted code\n> ```",
+    "Money: $120 in January to $150 in July.",
 ]
 
 
@@ -439,9 +457,8 @@ def test_block_splitting_matches_whole_renders_on_random_documents():
         text = "".join(part + rnd.choice(["\n\n", "\n\n\n", "\n"]) for part in parts)
         renderer = IncrementalRenderer()
         for prefix in feed_steps(text, 1):
-            html = renderer.feed(prefix).html
-            if not open_fence(prefix):
-                assert html == render_markdown(prefix), prefix
+            assert renderer.feed(prefix).html == render_markdown(prefix, streaming=True), prefix
+        assert renderer.finish(text) == render_markdown(text)
 
 
 def test_open_fence_is_previewed_as_escaped_code_until_it_closes():
@@ -464,11 +481,27 @@ def test_finish_is_exact_where_blocks_differ_from_the_whole():
     assert 'href="https://example.com/docs"' in final
 
 
+def test_finish_reuses_finished_blocks_unless_a_link_definition_arrives_last(monkeypatch):
+    head = "See [the docs][1].\n\nMore text.\n\nAnd more.\n\n"
+    renderer = IncrementalRenderer()
+    renderer.feed(head)
+    final = renderer.finish(head + "[1]: https://example.com/docs")
+    assert 'href="https://example.com/docs"' in final
+    assert final == render_markdown(head + "[1]: https://example.com/docs")
+    seen = []
+    real = incremental.render_markdown
+    monkeypatch.setattr(incremental, "render_markdown", lambda text, **kw: seen.append(text) or real(text, **kw))
+    renderer.feed(head + "Last")
+    seen.clear()
+    assert renderer.finish(head + "Last words.") == real(head + "Last words.")
+    assert seen == ["And more.\n\nLast words."]  # only what was not finished ("Last" was a partial line)
+
+
 def test_unchanged_text_is_not_rendered_again(monkeypatch):
     renderer = IncrementalRenderer()
     renderer.feed("a paragraph\n\nanother")
     calls = []
-    monkeypatch.setattr(incremental, "render_markdown", lambda text: calls.append(text) or "")
+    monkeypatch.setattr(incremental, "render_markdown", lambda text, **kw: calls.append(text) or "")
     update = renderer.feed("a paragraph\n\nanother")
     assert not update.changed and update.new_blocks == () and calls == []
 
@@ -476,7 +509,7 @@ def test_unchanged_text_is_not_rendered_again(monkeypatch):
 def test_nothing_is_rendered_twice(monkeypatch):
     seen = []
     real = incremental.render_markdown
-    monkeypatch.setattr(incremental, "render_markdown", lambda text: seen.append(text) or real(text))
+    monkeypatch.setattr(incremental, "render_markdown", lambda text, **kw: seen.append(text) or real(text, **kw))
     answer = TYPICAL_ANSWERS[0]
     renderer = IncrementalRenderer()
     for prefix in feed_steps(answer, 1):
@@ -497,7 +530,7 @@ def test_streaming_cost_is_linear_in_the_answer_length(monkeypatch):
     """Characters handed to Markdown per character of answer must not grow with the length."""
     rendered = [0]
 
-    def counting(text):
+    def counting(text, **kw):
         rendered[0] += len(text)
         return "<p>" + html.escape(text) + "</p>"
 
