@@ -50,6 +50,11 @@ class ClaudeMagics(Subcommands, Magics):
     auth = Enum(["x-api-key", "bearer"], default_value="x-api-key", help="How the key is sent: x-api-key, or 'bearer' for proxies.").tag(config=True)
     timeout = Float(600.0, help="Seconds a request may take in all.").tag(config=True)
     max_retries = Int(2, help="Retries for 408/409/429/5xx/529 and connection errors, before any text arrived.").tag(config=True)
+    max_tool_steps = Int(10, help="Tool rounds in one answer before the loop stops asking (--tools, --agent).").tag(config=True)
+    auto_approve = Bool(False, help=(
+        "DANGEROUS: run the code Claude writes (--agent) without asking. Model output can be steered by "
+        "the data it reads; leave this False unless the notebook holds nothing you would mind losing."
+    )).tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         self._session = None  # before traitlets applies config and fires observers
@@ -127,7 +132,10 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--chat", metavar="NAME", help="Use the named conversation (several per notebook).")
     @argument("--code", action="store_true", help="Put the answer's code into a new cell below.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming it.")
-    @argument("--tools", metavar="NAMES", help="Comma-separated names of functions in the namespace Claude may call.")
+    @argument("--tools", metavar="NAMES", help="Comma-separated names of notebook functions Claude may call (run as it asks).")
+    @argument("--tool-choice", metavar="CHOICE", help="auto (default), any (must call one), none, or a tool's name.")
+    @argument("--agent", action="store_true",
+              help="Let Claude list and describe your variables and run Python in this kernel; you approve each run.")
     @argument("--output", metavar="VAR", help="Store the final message (claude_magics Message) in VAR.")
     @argument("--metadata-user", metavar="ID", help="metadata.user_id for the request.")
     def claude(self, line, cell=None):
@@ -183,11 +191,6 @@ class ClaudeMagics(Subcommands, Magics):
             raise UsageError("--top-k must be at least 1.")
         if args.stop and any(not s.strip() for s in args.stop):
             raise UsageError("--stop needs a non-empty sequence.")
-        if args.tools:
-            raise UsageError(
-                "--tools needs functions Claude may call; tool calling is not available in this "
-                "version of claude_magics yet."
-            )
         overrides = dict(
             model=args.model, system=args.system, max_tokens=args.max_tokens,
             temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
@@ -234,7 +237,7 @@ class ClaudeMagics(Subcommands, Magics):
             result = conversation.run_turn(
                 content, client=client, options=options, on_update=display.update,
                 record=not args.no_history, stream=self.stream and not args.no_stream,
-                cache=self.cache,
+                cache=self.cache, tools=self._toolset(args),
             )
         except (ConversationBusy, ContextTooLong, ValueError) as exc:
             # nothing was sent: busy, too long, or parameters the API would refuse
@@ -257,6 +260,11 @@ class ClaudeMagics(Subcommands, Magics):
             self.shell.user_ns[args.output] = result.message
         if args.code and result.message is not None:
             self._code_to_cell(result.message.text)
+
+    def _toolset(self, args):
+        from .tooling import build_toolset
+
+        return build_toolset(args, self.shell, max_steps=self.max_tool_steps, auto_approve=self.auto_approve)
 
     def _code_to_cell(self, text: str) -> None:
         blocks = code_blocks(text or "")

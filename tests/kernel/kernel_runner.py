@@ -84,11 +84,16 @@ class Kernel:
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
+        self.prompts: list[str] = []  # every input() prompt a cell showed
 
-    def run(self, code: str, timeout: float = 60.0, on_message=None) -> CellRun:
-        """Execute ``code`` and collect its iopub messages until the kernel is idle again."""
+    def run(self, code: str, timeout: float = 60.0, on_message=None, stdin=None) -> CellRun:
+        """Execute ``code`` and collect its iopub messages until the kernel is idle again.
+
+        ``stdin(prompt) -> str`` answers the cell's ``input()`` calls (as a front end's input
+        box does); without it the kernel is told that this front end has no stdin.
+        """
         started = time.monotonic()
-        msg_id = self.client.execute(code, allow_stdin=False)
+        msg_id = self.client.execute(code, allow_stdin=stdin is not None)
         messages: list[dict] = []
         deadline = started + timeout
         idle = False
@@ -96,8 +101,17 @@ class Kernel:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"cell did not finish in {timeout} s: {code[:80]!r}")
+            if stdin is not None:
+                try:
+                    request = self.client.get_stdin_msg(timeout=0)
+                except queue.Empty:
+                    pass
+                else:
+                    if request["msg_type"] == "input_request":
+                        self.prompts.append(request["content"]["prompt"])
+                        self.client.input(stdin(request["content"]["prompt"]))
             try:
-                message = self.client.get_iopub_msg(timeout=min(remaining, 1.0))
+                message = self.client.get_iopub_msg(timeout=min(remaining, 0.05 if stdin else 1.0))
             except queue.Empty:
                 continue
             if message["parent_header"].get("msg_id") != msg_id:

@@ -1,0 +1,108 @@
+"""Tools and the EDA agent in a real kernel, against the fake API (scripted tool calls)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claude_magics.testing import MessageReply, text, tool_use
+
+pytestmark = pytest.mark.kernel
+
+
+def sent_results(request) -> list[dict]:
+    return [b for b in request.json["messages"][-1]["content"] if b.get("type") == "tool_result"]
+
+
+def test_a_notebook_function_is_called_and_its_result_sent_back(fresh, fake):
+    fresh.run('def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b')
+    fake.enqueue(tool_use("add", {"a": 2, "b": 40}, "Adding."), text("The sum is 42."))
+    run = fresh.run("%%claude --tools add\nWhat is 2 + 40?")
+    assert run.status == "ok", run.error
+    assert fake.requests[0].json["tools"][0]["name"] == "add"
+    assert sent_results(fake.requests[1])[0]["content"][0]["text"] == "42"
+    assert "The sum is 42." in run.html()
+    history = fresh.run("%claude history")
+    assert "tool call: add" in history.text() or "add" in history.html()
+
+
+def test_an_exception_in_a_tool_and_parallel_calls(fresh, fake):
+    fresh.run("def boom(x: int):\n    raise RuntimeError('broken ' + str(x))\ndef one() -> int:\n    return 1")
+    calls = MessageReply(content=(
+        {"type": "tool_use", "id": "toolu_a", "name": "one", "input": {}},
+        {"type": "tool_use", "id": "toolu_b", "name": "boom", "input": {"x": 5}},
+    ), stop_reason="tool_use")
+    fake.enqueue(calls, text("One of them failed."))
+    run = fresh.run("%%claude --tools one,boom\nTry both.")
+    assert run.status == "ok", run.error
+    results = sent_results(fake.requests[1])
+    assert [r["tool_use_id"] for r in results] == ["toolu_a", "toolu_b"]
+    assert results[1]["is_error"] and "RuntimeError: broken 5" in results[1]["content"]
+    fake.enqueue(text("ok"))
+    assert fresh.run("%claude And next?").status == "ok"  # the history is still a valid request
+
+
+def test_unknown_tools_and_bad_choices_are_usage_errors_that_send_nothing(fresh, fake):
+    assert "no 'missing'" in fresh.run("%%claude --tools missing\nHi").error["evalue"]
+    fresh.run("def f(): return 1")
+    assert "--tool-choice" in fresh.run("%%claude --tools f --tool-choice nope\nHi").error["evalue"]
+    assert "forces a call" in fresh.run("%%claude --tools f --tool-choice any --thinking\nHi").error["evalue"]
+    assert fake.requests == []
+
+
+def test_the_agent_runs_code_only_after_approval(fresh, fake):
+    fresh.run("import pandas as pd\ndf = pd.DataFrame({'price': [1.0, 2.0, None]})")
+    code = "m = df['price'].mean()\nprint('mean is', m)\nm"
+    fake.enqueue(tool_use("run_python", {"code": code}), text("The mean price is 1.5."))
+    run = fresh.run("%%claude --agent\nWhat is the mean price?", stdin=lambda prompt: "y")
+    assert run.status == "ok", run.error
+    assert fresh.prompts[-1].startswith("Run run_python?")
+    assert code in run.text()  # the person saw the exact code before approving
+    blocks = sent_results(fake.requests[1])[0]["content"]
+    assert blocks[0]["text"] == "stdout:\nmean is 1.5\n" and blocks[1]["text"] == "1.5"
+    assert fresh.run("print(m)").stdout.strip() == "1.5"  # it ran in the notebook's namespace
+
+
+def test_a_refused_run_is_sent_back_as_a_refusal_and_nothing_runs(fresh, fake):
+    fake.enqueue(tool_use("run_python", {"code": "import os\nflag = 'ran'"}), text("Understood."))
+    run = fresh.run("%%claude --agent\nDelete things", stdin=lambda prompt: "no, not on my data")
+    assert run.status == "ok", run.error
+    result = sent_results(fake.requests[1])[0]
+    assert result["is_error"] and "refused" in result["content"] and "not on my data" in result["content"]
+    assert "NameError" in json.dumps(fresh.run("flag").error)
+
+
+def test_without_stdin_code_is_refused_not_run(fresh, fake):
+    fake.enqueue(tool_use("run_python", {"code": "flag2 = 1"}), text("ok"))
+    run = fresh.run("%%claude --agent\nGo")
+    assert run.status == "ok", run.error
+    assert sent_results(fake.requests[1])[0]["is_error"]
+    assert fresh.run("flag2").status == "error"
+
+
+def test_the_agent_sees_the_figures_its_code_makes(fresh, fake):
+    code = "import matplotlib.pyplot as plt\nplt.figure()\nplt.plot([1, 3, 2])\nNone"
+    fake.enqueue(tool_use("run_python", {"code": code}), text("A peak in the middle."))
+    run = fresh.run("%%claude --agent\nPlot it", stdin=lambda prompt: "yes")
+    assert run.status == "ok", run.error
+    content = sent_results(fake.requests[1])[0]["content"]
+    assert [b["type"] for b in content].count("image") == 1
+    assert fake.requests[1].json["messages"][-1]["content"][0]["content"][-1]["source"]["media_type"] == "image/png"
+
+
+def test_an_interrupt_in_the_loop_leaves_a_valid_history(fresh, fake):
+    fresh.run("import time\ndef wait() -> str:\n    time.sleep(30)\n    return 'done'")
+    fake.enqueue(tool_use("wait", {}))
+    import threading
+
+    timer = threading.Timer(1.5, fresh.interrupt)
+    timer.start()
+    run = fresh.run("%%claude --tools wait\nWait for it", timeout=20)
+    timer.cancel()
+    assert run.elapsed < 10
+    fake.enqueue(text("fine"))
+    follow = fresh.run("%claude Still there?")
+    assert follow.status == "ok", follow.error
+    last = fake.requests[-1].json["messages"]
+    assert last[-1]["content"][0]["type"] == "tool_result"  # the open call was answered
