@@ -20,7 +20,7 @@ from .errors import RequestValidationError
 from .types import Block, Message
 
 __all__ = [
-    "validate_params", "request_body", "encode_body", "to_jsonable", "resolve_api_version",
+    "check_options", "validate_params", "request_body", "encode_body", "to_jsonable", "resolve_api_version",
     "expand_gateway_thinking", "API_VERSIONS", "DEFAULT_API_VERSION", "API_VERSION_ENV",
 ]
 
@@ -127,11 +127,32 @@ def validate_params(
     ``count_tokens=True`` checks a ``/v1/messages/count_tokens`` body, which has no ``max_tokens``.
     ``api_version`` is the ``anthropic-version`` the request goes with (its rules apply).
     """
+    _check(params, count_tokens=count_tokens, api_version=api_version, partial=False, messages=True)
+
+
+def check_options(
+    params: Mapping[str, Any], *, count_tokens: bool = False, partial: bool = False,
+    api_version: str = DEFAULT_API_VERSION,
+) -> None:
+    """Every rule of ``validate_params`` except those about ``messages``.
+
+    The one place each parameter rule lives: the magics' options, their configured defaults
+    (``ClaudeMagics`` traits) and the chat panel call this (through ``Session.request_options``)
+    instead of keeping rules of their own, so a value is refused or accepted the same way
+    everywhere. ``partial=True`` checks only the fields present (one configured default),
+    without requiring model or max_tokens.
+    """
+    _check(params, count_tokens=count_tokens, api_version=api_version, partial=partial, messages=False)
+
+
+def _check(params: Mapping[str, Any], *, count_tokens: bool, api_version: str, partial: bool, messages: bool) -> None:
     _check_version_rules(params, api_version)
-    _check_model(params)
-    if not count_tokens:
+    if not partial or "model" in params:
+        _check_model(params)
+    if not count_tokens and (not partial or "max_tokens" in params):
         _check_max_tokens(params)
-    _check_messages(params.get("messages"))
+    if messages:
+        _check_messages(params.get("messages"))
     _check_sampling(params)
     _check_stop_sequences(params.get("stop_sequences"))
     _check_metadata(params.get("metadata"))

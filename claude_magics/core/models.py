@@ -18,7 +18,13 @@ DEFAULT_ALIASES: dict[str, str] = {
     "opus": "claude-opus-4-6",
 }
 
+# The request defaults, in one place: the session, the magics' traits and options, and
+# the panel read them from here (configure them with ``%config ClaudeMagics``).
 DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_MAX_TOKENS = 4096
+#: ``--thinking`` without a budget (added on top of max_tokens, see ``Session``): the API
+#: layer's own default, which it also gives a gateway's ``...-thinking`` model ids.
+from ..api.params import DEFAULT_THINKING_BUDGET  # noqa: E402
 DEFAULT_CONTEXT_WINDOW = 200_000
 
 

@@ -13,15 +13,16 @@ import os
 import threading
 from typing import Any
 
+from ..api.params import check_options, resolve_api_version
 from . import models as model_info
 from .conversation import Conversation
+from .models import DEFAULT_MAX_TOKENS
 
 #: Request fields a session can hold defaults for, in the order the API documents them.
 REQUEST_FIELDS = (
     "model", "max_tokens", "system", "temperature", "top_p", "top_k",
     "stop_sequences", "metadata", "tools", "tool_choice", "thinking",
 )
-DEFAULT_MAX_TOKENS = 4096
 
 
 class Session:
@@ -86,7 +87,9 @@ class Session:
     def request_options(self, **overrides: Any) -> dict:
         """The request fields (without ``messages``) for one turn: defaults plus overrides.
 
-        ``None`` means "not set" and is left out, so the API's own defaults apply.
+        ``None`` means "not set" and is left out, so the API's own defaults apply. Raises
+        ``RequestValidationError`` (a ``ValueError``) for a value the API would refuse, with
+        ``api.params``' wording, before anything is built or sent.
         """
         options = {k: v for k, v in self.defaults.items() if v is not None}
         for key, value in overrides.items():
@@ -96,10 +99,14 @@ class Session:
             options["model"] = self.resolve_model(options["model"])
         thinking = options.get("thinking")
         if isinstance(thinking, dict) and thinking.get("type") == "enabled":
-            budget = int(thinking.get("budget_tokens", 0))
-            if overrides.get("max_tokens") is None and options.get("max_tokens", 0) <= budget:
+            budget = thinking.get("budget_tokens")
+            if isinstance(budget, int) and overrides.get("max_tokens") is None and options.get("max_tokens", 0) <= budget:
                 # The budget counts against max_tokens: leave room for the answer too.
                 options["max_tokens"] = budget + self.defaults.get("max_tokens", DEFAULT_MAX_TOKENS)
+            if overrides.get("temperature") is None:
+                options.pop("temperature", None)  # a configured default must not block thinking
+        # the API's rules, kept in one place (api.params), for the version the client speaks
+        check_options(options, api_version=resolve_api_version(self.client_options.get("api_version")))
         return options
 
     # -- the client ------------------------------------------------------------------

@@ -27,6 +27,8 @@ from traitlets import (
     validate,
 )
 
+from ..core.models import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_THINKING_BUDGET
+from .help import plain_help
 from .messages import describe_error
 from .parsing import code_blocks, split_leading_options, unquote
 from .subcommands import Subcommands, match_subcommand
@@ -36,8 +38,8 @@ from .subcommands import Subcommands, match_subcommand
 class ClaudeMagics(Subcommands, Magics):
     """Ask Claude from a notebook. Configure with ``%config ClaudeMagics.<name> = ...``."""
 
-    model = Unicode("claude-sonnet-4-6", help="Default model: a full id or an alias (haiku, sonnet, opus).").tag(config=True)
-    max_tokens = Int(4096, help="Default max_tokens for an answer.").tag(config=True)
+    model = Unicode(DEFAULT_MODEL, help="Default model: a full id or an alias (haiku, sonnet, opus).").tag(config=True)
+    max_tokens = Int(DEFAULT_MAX_TOKENS, help="Default max_tokens for an answer.").tag(config=True)
     system = Unicode(None, allow_none=True, help="Default system prompt.").tag(config=True)
     temperature = Float(None, allow_none=True, help="Default temperature (0-1); None uses the API's default.").tag(config=True)
     aliases = Dict(help="Extra or changed model aliases, e.g. {'fast': 'claude-haiku-4-5'}.").tag(config=True)
@@ -68,18 +70,18 @@ class ClaudeMagics(Subcommands, Magics):
         except ValueError as exc:
             raise TraitError(str(exc)) from None
 
-    @validate("temperature")
-    def _check_temperature(self, proposal):
-        value = proposal["value"]
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise TraitError("temperature must be between 0 and 1.")
-        return value
+    @validate("temperature", "max_tokens")
+    def _check_rule(self, proposal):
+        """The API's rule for the value, from ``api.params`` (the one place rules live)."""
+        from ..api.params import check_options
 
-    @validate("max_tokens")
-    def _check_max_tokens(self, proposal):
-        if proposal["value"] < 1:
-            raise TraitError("max_tokens must be at least 1.")
-        return proposal["value"]
+        value = proposal["value"]
+        if value is not None:
+            try:
+                check_options({proposal["trait"].name: value}, partial=True)
+            except ValueError as exc:
+                raise TraitError(str(exc)) from None
+        return value
 
     @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "max_retries")
     def _sync(self, change=None):
@@ -117,16 +119,17 @@ class ClaudeMagics(Subcommands, Magics):
     # -- the magic ---------------------------------------------------------------------
     @no_var_expand  # {name}, $name: the magic resolves references itself and never evaluates
     @line_cell_magic
+    @plain_help
     @magic_arguments()
     @argument("-m", "--model", help="Model id or alias (haiku, sonnet, opus, or your own).")
     @argument("-s", "--system", help="System prompt for this question.")
-    @argument("--max-tokens", type=int, help="Maximum tokens in the answer.")
-    @argument("--temperature", type=float, help="Sampling temperature, 0-1.")
-    @argument("--top-p", type=float, help="Nucleus sampling, 0-1.")
-    @argument("--top-k", type=int, help="Sample only from the top K tokens.")
+    @argument("--max-tokens", type=int, metavar="N", help="Maximum tokens in the answer.")
+    @argument("--temperature", type=float, metavar="T", help="Sampling temperature, 0-1.")
+    @argument("--top-p", type=float, metavar="P", help="Nucleus sampling, 0-1.")
+    @argument("--top-k", type=int, metavar="K", help="Sample only from the top K tokens (0 or more).")
     @argument("--stop", action="append", metavar="SEQ", help="A stop sequence (repeatable).")
-    @argument("--thinking", nargs="?", type=int, const=4096, metavar="BUDGET",
-              help="Extended thinking with a token budget (default 4096, at least 1024).")
+    @argument("--thinking", nargs="?", type=int, const=DEFAULT_THINKING_BUDGET, metavar="BUDGET",
+              help=f"Extended thinking with a token budget (default {DEFAULT_THINKING_BUDGET}, at least 1024).")
     @argument("--new", action="store_true", help="Start a fresh conversation first.")
     @argument("--no-history", action="store_true", help="A one-off question: neither reads nor writes the conversation.")
     @argument("--chat", metavar="NAME", help="Use the named conversation (several per notebook).")
@@ -139,19 +142,7 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--output", metavar="VAR", help="Store the final message (claude_magics Message) in VAR.")
     @argument("--metadata-user", metavar="ID", help="metadata.user_id for the request.")
     def claude(self, line, cell=None):
-        """Ask Claude. The cell body (or the rest of the line) is the prompt.
-
-        ``{name}`` puts a variable of the notebook into the prompt: a DataFrame as a
-        bounded summary, a figure or image as an image, anything else as a bounded repr.
-        Also ``{df.dtypes}``, ``{df['col']}``, ``{Out[3]}``, ``{_}``, ``{!error}`` (the last
-        exception, as a short traceback) and ``{!figure}`` (the current matplotlib figure).
-        Nothing is evaluated. Braces around anything else stay as they are; ``{{`` is a
-        literal brace. The conversation continues across cells; ``--new`` starts afresh.
-
-        Subcommands (line magic): %claude help | model [NAME] | models | system [TEXT|--clear]
-        | new [NAME] | history | chats | usage | trim N | save PATH | load PATH
-        | export PATH | config | chat
-        """
+        """Ask Claude: the help text is ``help.DESCRIPTION`` (``%%claude?`` shows it)."""
         parser = self.claude.parser
         matched = match_subcommand(line, cell)
         if matched is not None:
@@ -178,32 +169,17 @@ class ClaudeMagics(Subcommands, Magics):
         session = self.session
         thinking = None
         if args.thinking is not None:
-            if args.thinking < 1024:
-                raise UsageError("--thinking BUDGET must be at least 1024 tokens.")
             thinking = {"type": "enabled", "budget_tokens": args.thinking}
-        for name in ("temperature", "top_p"):
-            value = getattr(args, name)
-            if value is not None and not 0.0 <= value <= 1.0:
-                raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1, not {value}.")
-        if args.max_tokens is not None and args.max_tokens < 1:
-            raise UsageError("--max-tokens must be at least 1.")
-        if args.top_k is not None and args.top_k < 1:
-            raise UsageError("--top-k must be at least 1.")
-        if args.stop and any(not s.strip() for s in args.stop):
-            raise UsageError("--stop needs a non-empty sequence.")
         overrides = dict(
             model=args.model, system=args.system, max_tokens=args.max_tokens,
             temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
             stop_sequences=args.stop, thinking=thinking,
             metadata={"user_id": args.metadata_user} if args.metadata_user else None,
         )
-        try:
-            options = session.request_options(**overrides)
+        try:  # every rule (ranges, thinking budget, stop sequences) is api.params'
+            return session.request_options(**overrides)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        if thinking is not None and args.temperature is None:
-            options.pop("temperature", None)  # a configured default must not block thinking
-        return options
 
     def _ask(self, prompt: str, args) -> None:
         from ..api.errors import ClaudeError

@@ -129,19 +129,19 @@ class Subcommand:
 
 _SUBCOMMANDS = (
     Subcommand("help", "", "show this overview", _nothing),
-    Subcommand("model", "[NAME]", "show the default model, or set it: `%claude model haiku`", _optional_model),
+    Subcommand("model", "[NAME]", "show the default model, or set it: %claude model haiku", _optional_model),
     Subcommand("models", "", "list the models your key can use", _nothing),
     Subcommand(
         "system", '["TEXT" | --clear]',
-        'show the system prompt, set it (`%claude system "Be terse."` or a `%%claude system` cell), or clear it',
+        'show the system prompt, set it (%claude system "Be terse.", or a %%claude system cell), or clear it',
         _system, cell=True,
     ),
     Subcommand("new", "[NAME]", "start a fresh conversation (named NAME, one word)", _optional_name),
-    Subcommand("reset", "[NAME]", "same as `new`", _optional_name),
+    Subcommand("reset", "[NAME]", "same as new", _optional_name),
     Subcommand("history", "[NAME]", "show the conversation so far", _optional_name),
     Subcommand("chats", "", "list this notebook's conversations", _nothing),
     Subcommand("usage", "", "tokens and estimated cost of this notebook's conversations", _nothing),
-    Subcommand("trim", "N", "drop the N oldest exchanges: `%claude trim 3`", _count),
+    Subcommand("trim", "N", "drop the N oldest exchanges", _count),
     Subcommand("save", "PATH.json", "save the conversation as JSON", _path(".json")),
     Subcommand("load", "PATH.json", "load a saved conversation", _path(".json")),
     Subcommand("export", "PATH.md", "write the conversation as Markdown", _path(".md", ".markdown")),

@@ -118,10 +118,10 @@ def test_named_chats_are_separate(fresh, fake):
     [
         ("%claude --bogus hi", "Unknown option"),
         ("%claude -m gpt-4 hi", "Unknown model"),
-        ("%claude --temperature 5 hi", "between 0 and 1"),
+        ("%claude --temperature 5 hi", "temperature must be a number from 0 to 1"),
         ("%claude --max-tokens abc hi", "invalid int"),
-        ("%claude --thinking 10 hi", "at least 1024"),
-        ("%claude --tools nosuch hi", "--tools"),
+        ("%claude --thinking 10 hi", "budget_tokens must be a whole number >= 1024"),
+        ("%claude --tools nosuch hi", "nosuch"),
         ("%claude", "Ask something"),
     ],
 )
@@ -272,7 +272,7 @@ def test_config_traits_apply(fresh, fake):
     fresh.run("%config ClaudeMagics.model = 'sonnet'")
     assert sent(fake)["model"] == "claude-opus-4-6"
     bad = fresh.run("%config ClaudeMagics.temperature = 7.0")
-    assert "temperature must be between 0 and 1" in bad.stderr
+    assert "temperature must be a number from 0 to 1" in bad.stderr  # api.params' words
     fresh.run("%claude hi")
     assert "temperature" not in sent(fake)
 
