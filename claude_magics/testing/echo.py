@@ -12,6 +12,7 @@ It also plays the model's part in the flows a client must handle:
   tools, gets a ``tool_use`` of that tool, its input built from the schema's required fields,
   and ``stop_reason: "tool_use"``; ``tool_choice`` ``tool``/``any`` force a call the same way;
 * a user turn carrying ``tool_result`` blocks gets a text answer that quotes them;
+* a request offering the EDA agent's tools gets the agent's next step (``agent_demo``);
 * fenced code in the prompt is echoed back as one fenced ``python`` block;
 * ``stop_sequences`` and ``max_tokens`` cut the answer exactly where the real API would stop.
 """
@@ -22,6 +23,8 @@ import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .agent_demo import AGENT_TOOLS, agent_step
 
 __all__ = ["DEMO_NOTICE", "Answer", "echo_answer", "apply_limits", "example_input"]
 
@@ -219,6 +222,11 @@ def echo_answer(body: dict) -> Answer:
     thinking = body.get("thinking") or {}
     if thinking.get("type") in ("enabled", "adaptive"):
         answer.content.append(_thinking_block(summary))
+    offered = {t.get("name") for t in body.get("tools") or []}
+    if AGENT_TOOLS <= offered and (body.get("tool_choice") or {}).get("type", "auto") == "auto":
+        content, answer.stop_reason = agent_step(body, DEMO_NOTICE)  # the EDA agent's loop
+        answer.content.extend(content)
+        return answer
     calls = _tools_to_call(body, user_text, has_results)
     forced = (body.get("tool_choice") or {}).get("type") in ("any", "tool")
     if calls and not forced:

@@ -106,3 +106,20 @@ def test_an_interrupt_in_the_loop_leaves_a_valid_history(fresh, fake):
     assert follow.status == "ok", follow.error
     last = fake.requests[-1].json["messages"]
     assert last[-1]["content"][0]["type"] == "tool_result"  # the open call was answered
+
+
+def test_the_offline_demo_walks_the_agent_loop(fresh, fake):
+    setup = ("import pandas as pd\n"
+             "for _n in [n for n, v in list(globals().items()) if isinstance(v, pd.DataFrame)]: del globals()[_n]\n"
+             "sales = pd.DataFrame({'units': [3, 5, None, 8], 'region': list('abca')})")
+    assert fresh.run(setup).status == "ok"
+    run = fresh.run("%%claude --agent\nExplore my data.", stdin=lambda prompt: "y", timeout=60)
+    assert run.status == "ok", run.error
+    calls = [block for request in fake.requests[1:] for block in request.json["messages"][-2]["content"]
+             if block.get("type") == "tool_use"]
+    assert [c["name"] for c in calls] == ["list_variables", "describe", "run_python"]
+    assert calls[1]["input"] == {"name": "sales"} and "sales.isna().sum()" in calls[2]["input"]["code"]
+    final = fake.requests[-1].json["messages"][-1]["content"][0]
+    assert not final.get("is_error") and any(b["type"] == "image" for b in final["content"])
+    assert "units" in final["content"][0]["text"]  # the missing-value counts went back
+    assert "Offline demo" in run.html() and "came back to me as an image" in run.html()
