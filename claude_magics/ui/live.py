@@ -14,9 +14,10 @@ Choices, and why:
   makes the browser lay it out again, so a 250 KB output is refreshed once a second rather
   than pushing 2.5 MB/s through the kernel socket; total traffic then grows with the answer's
   duration, not with its length times the number of updates.
-* **Incremental, then exact.** While streaming, each text or thinking run has an
-  ``IncrementalRenderer`` (finished Markdown blocks are rendered once). ``finish`` renders
-  everything once more from the whole text, so the saved notebook holds the exact rendering.
+* **Incremental, then exact.** While streaming, ``answer.AnswerRenderer`` (the same one the
+  chat panel uses, so both show the same segments) renders finished Markdown blocks once.
+  ``finish`` gives the exact final rendering (finished blocks reused only where that is
+  provably identical), so the saved notebook holds the exact rendering.
 * **We send HTML we sanitized, never ``text/markdown``.** Front ends render Markdown with
   their own rules, some of which let HTML through. ``text/plain`` carries the raw Markdown so
   the answer reads well in nbconvert, ``jupyter console`` and diffs.
@@ -38,17 +39,8 @@ import time
 import uuid
 from typing import Any, Callable, TextIO
 
-from .incremental import IncrementalRenderer
-from .render import (
-    format_tool_call,
-    render_error,
-    render_notice,
-    render_redacted_thinking,
-    render_tool_call,
-    render_usage_line,
-    wrap_answer,
-    wrap_thinking,
-)
+from .answer import AnswerRenderer, answer_plain
+from .render import format_tool_call, render_error, render_notice, render_usage_line, wrap_answer
 
 __all__ = ["LiveDisplay"]
 
@@ -77,59 +69,15 @@ def _tool_fields(block) -> tuple[str | None, Any]:
     return None, None
 
 
-def _segments(content) -> list[tuple[str, Any]]:
-    """The blocks as display segments; adjacent text blocks (split by citations) become one."""
-    segments: list[tuple[str, Any]] = []
-    for block in content:
-        kind = getattr(block, "type", None)
-        if kind == "text":
-            if segments and segments[-1][0] == "text":
-                segments[-1][1].append(block.text or "")
-            else:
-                segments.append(("text", [block.text or ""]))
-        elif kind == "thinking":
-            segments.append(("thinking", getattr(block, "thinking", "") or ""))
-        elif kind == "redacted_thinking":
-            segments.append(("redacted", None))
-        else:
-            name, arguments = _tool_fields(block)
-            if name:
-                segments.append(("tool", (name, arguments)))
-    return [("text", "".join(p)) if kind == "text" else (kind, p) for kind, p in segments]
-
-
 class _AnswerView:
-    """Turns snapshots into ``(html_body, plain_text)``, keeping one renderer per Markdown run."""
+    """Turns snapshots into ``(html_body, plain_text)`` through the one ``AnswerRenderer``."""
 
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, IncrementalRenderer]] = []
-
-    def _markdown(self, index: int, kind: str, text: str, final: bool) -> str:
-        while len(self._renderers) <= index:
-            self._renderers.append(("", IncrementalRenderer()))
-        if self._renderers[index][0] != kind:  # a different message: start that slot afresh
-            self._renderers[index] = (kind, IncrementalRenderer())
-        renderer = self._renderers[index][1]
-        return renderer.finish(text) if final else renderer.feed(text).html
+        self._renderer = AnswerRenderer()
 
     def render(self, content, *, final: bool) -> tuple[str, str]:
-        segments = _segments(content)
-        html: list[str] = []
-        plain: list[str] = []
-        for index, (kind, payload) in enumerate(segments):
-            if kind == "text":
-                html.append(self._markdown(index, kind, payload, final))
-                plain.append(payload)
-            elif kind == "thinking":
-                streaming = not final and index == len(segments) - 1
-                body = self._markdown(index, kind, payload, final)
-                html.append(wrap_thinking(body, expanded=streaming, label="Thinking…" if streaming else "Thinking"))
-            elif kind == "redacted":
-                html.append(render_redacted_thinking())
-            else:
-                html.append(render_tool_call(*payload))
-                plain.append(format_tool_call(*payload))
-        return "\n".join(html), "\n\n".join(plain)
+        html = self._renderer.finish(content) if final else self._renderer.feed(content).html
+        return html, answer_plain(content)
 
 
 class _TerminalEcho:

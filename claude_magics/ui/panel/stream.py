@@ -2,9 +2,10 @@
 
 Why not just send the answer's HTML on every update: a 16 KB answer arrives in a few
 hundred stream events, and resending everything shown so far each time costs the square
-of its length in comm traffic and DOM work. ``incremental.IncrementalRenderer`` already splits
-the answer into finished blocks (rendered once) and an unfinished tail; this module turns
-its output into what a front end needs to stay in step:
+of its length in comm traffic and DOM work. ``answer.AnswerRenderer`` (the renderer the cells
+use too, so both show the same segments) already splits the answer into finished blocks
+(rendered once) and an unfinished tail; this module turns its output into what a front end
+needs to stay in step:
 
 * finished blocks are sent once, to be appended;
 * the tail is sent as an edit of the previous tail: "keep its first ``keep`` and last
@@ -25,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..incremental import IncrementalRenderer
+from ..answer import AnswerRenderer
 
 __all__ = ["AnswerStream", "Throttle", "common_prefix_length", "common_suffix_length", "splice", "utf16_length"]
 
@@ -90,19 +91,20 @@ class AnswerStream:
     """
 
     def __init__(self) -> None:
-        self._renderer = IncrementalRenderer()
+        self._renderer = AnswerRenderer()
         self.blocks = ""
         self.tail = ""
 
-    def feed(self, text: str) -> dict | None:
-        """The change to send for the answer text so far, or None when nothing changed.
+    def feed(self, content) -> dict | None:
+        """The change to send for the answer so far (its content blocks, or its Markdown
+        text), or None when nothing changed.
 
         The result has ``reset`` (drop everything shown first), ``blocks`` (HTML to append
         to the finished part), and a tail edit: ``keep``, ``tail`` and ``end`` (the new
         tail is the old one's first ``keep`` UTF-16 units, then ``tail``, then the old
         one's last ``end`` units; ``end`` absent means 0). Absent keys mean "unchanged".
         """
-        update = self._renderer.feed(text)
+        update = self._renderer.feed(content)
         if not update.changed:
             return None
         change: dict = {}

@@ -20,7 +20,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from ..render import render_markdown, render_thinking, render_tool_call
+from ..answer import answer_html
 from .stream import AnswerStream
 
 __all__ = ["Entry", "Transcript", "answer_text", "assistant_html", "text_html", "typed_html", "user_html"]
@@ -115,26 +115,11 @@ def answer_text(content) -> str:
 def assistant_html(content) -> str:
     """An answer's blocks (API dicts or ``api.types`` blocks) as sanitized HTML.
 
-    Thinking is folded away, tool calls are one escaped line, text is Markdown. Text-only
-    answers render exactly like ``render_markdown(message.text)``, which is what lets the
-    end of a stream send only the last block instead of the whole answer again.
+    The same segments and HTML as a cell shows (``ui.answer``): thinking folded away,
+    redacted thinking as a notice, client and server tool calls as one escaped line, text as
+    Markdown.
     """
-    if isinstance(content, str):
-        return render_markdown(content)
-    kinds = [_block_field(b, "type") for b in content or []]
-    if all(kind == "text" for kind in kinds):
-        return render_markdown(answer_text(content))
-    parts = []
-    for block, kind in zip(content, kinds):
-        if kind == "text":
-            parts.append(render_markdown(_block_field(block, "text", "") or ""))
-        elif kind == "thinking":
-            if (_block_field(block, "thinking") or "").strip():
-                parts.append(render_thinking(_block_field(block, "thinking")))
-        elif kind == "tool_use":
-            parts.append(render_tool_call(_block_field(block, "name", "?"), _block_field(block, "input")))
-        # redacted thinking and unknown server blocks have nothing to show
-    return "\n".join(parts)
+    return answer_html(content)
 
 
 @dataclass

@@ -390,7 +390,7 @@ class ChatPanel(anywidget.AnyWidget):
         live, stream = self._transcript.live, self._transcript.stream
         if live is None or stream is None or snapshot is None:
             return  # the answer began before this panel existed: it is drawn when it ends
-        change = stream.feed(answer_text(snapshot.content))
+        change = stream.feed(snapshot.content)
         if change:
             self._post({"type": "stream", "id": live.id, **change})
 
