@@ -2,7 +2,11 @@
 
 Why one reducer: the cell display, the chat panel, ``text_stream`` and ``get_final_message``
 all need the same answer, and any second place that interprets deltas would sooner or later
-disagree with the first. :func:`accumulate` is that one place. It does no I/O and reads no
+disagree with the first (it did: a delta without ``index`` went to block 0 when the stream
+was iterated and nowhere through ``text_stream``). :func:`fold_payload` is that one place for
+a stream's parsed events, and :func:`accumulate` the same fold for typed events; every way of
+reading a ``MessageStream`` goes through ``fold_payload``. A block event without an ``index``
+means the block being streamed (the last one; a start appends). It does no I/O and reads no
 clock or global state, so the same events always give the same message; it updates the
 snapshot in place (copying a growing message on every delta would make a long answer cost
 quadratic time) and returns it.
@@ -39,7 +43,7 @@ from .types import (
     block_from_dict,
 )
 
-__all__ = ["accumulate", "fold_delta", "apply_delta", "MessageStream"]
+__all__ = ["accumulate", "fold_delta", "fold_payload", "apply_delta", "MessageStream"]
 
 log = logging.getLogger("claude_magics.api")
 
@@ -71,17 +75,35 @@ def accumulate(snapshot: Message | None, event: StreamEvent) -> Message | None:
     return snapshot
 
 
+def fold_payload(snapshot: Message | None, payload: dict) -> tuple[Message | None, str | None]:
+    """Fold one parsed stream event (the ``data`` dict) into ``snapshot``.
+
+    Returns the snapshot (a new one at ``message_start``) and the text a text delta added
+    (None otherwise). Deltas, thousands per answer, are folded straight from the dict; the
+    other events go through ``accumulate`` as typed events, so both folds are one.
+    """
+    kind = payload.get("type")
+    if kind == "content_block_delta":
+        return snapshot, fold_delta(snapshot, payload.get("index"), payload.get("delta"))
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        return snapshot, None
+    return accumulate(snapshot, cls.from_dict(payload)), None
+
+
 def fold_delta(snapshot: Message | None, index: Any, delta: Any) -> str | None:
     """Apply a ``content_block_delta`` to the block at ``index``; returns the text it added.
 
     The hot path of a long answer - thousands of calls - so a text delta on a text block is
-    appended right here; ``MessageStream`` calls this straight from the parsed event dict.
+    appended right here. ``index`` None means the block being streamed (the last one).
     """
     if snapshot is None or delta.__class__ is not dict:
         return None
     content = snapshot.content
     if index.__class__ is not int or not 0 <= index < len(content):
-        return None
+        index = _resolve(content, index)
+        if index is None:
+            return None
     block = content[index]
     if block.__class__ is TextBlock and delta.get("type") == "text_delta":
         text = delta.get("text") or ""
@@ -144,11 +166,18 @@ def _set(block: Block, name: str, value: Any) -> None:
         block.extra[name] = value
 
 
-def _block_at(snapshot: Message, index: Any) -> Block | None:
-    content = snapshot.content
+def _resolve(content: list, index: Any) -> int | None:
+    """The position ``index`` names: itself when valid, the last block when absent, else None."""
+    if index is None:
+        return len(content) - 1 if content else None
     if index.__class__ is int and 0 <= index < len(content):
-        return content[index]
+        return index
     return None
+
+
+def _block_at(snapshot: Message, index: Any) -> Block | None:
+    position = _resolve(snapshot.content, index)
+    return None if position is None else snapshot.content[position]
 
 
 def _start_block(snapshot: Message, event: ContentBlockStartEvent) -> None:
@@ -206,60 +235,42 @@ class MessageStream:
         headers = getattr(self.response, "headers", None)
         return headers.get("request-id") if headers is not None else None
 
-    def __iter__(self) -> Iterator[StreamEvent]:
+    def _folded(self) -> Iterator[tuple[dict, str | None]]:
+        """Each payload, once ``fold_payload`` has folded it, with the text it added."""
         for payload in self._payloads:
+            self._snapshot, text = fold_payload(self._snapshot, payload)
+            yield payload, text
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        for payload, _ in self._folded():
             kind = payload.get("type")
-            if kind == "content_block_delta":  # the common case, without accumulate's dispatch
-                index, delta = payload.get("index", 0), payload.get("delta") or {}
-                fold_delta(self._snapshot, index, delta)
-                yield ContentBlockDeltaEvent(index, delta)
+            if kind == "content_block_delta":  # the common case, without from_dict's dispatch
+                yield ContentBlockDeltaEvent(payload.get("index"), payload.get("delta") or {})
                 continue
             cls = EVENT_TYPES.get(kind)
             if cls is not None:
-                event = cls.from_dict(payload)
-                self._snapshot = accumulate(self._snapshot, event)
-                yield event
+                yield cls.from_dict(payload)
 
     @property
     def text_stream(self) -> Iterator[str]:
         """The text deltas, as they arrive (thinking and tool input are folded in, not yielded)."""
-        return self._texts()
-
-    def _texts(self) -> Iterator[str]:
-        # Deltas are folded straight from the parsed dict (what accumulate() does with a
-        # ContentBlockDeltaEvent, minus building one); other events go through accumulate().
-        for payload in self._payloads:
-            if payload.get("type") == "content_block_delta":
-                text = fold_delta(self._snapshot, payload.get("index"), payload.get("delta"))
-                if text is not None:
-                    yield text
-            else:
-                self._fold(payload)
+        return (text for _, text in self._folded() if text is not None)
 
     def get_final_message(self) -> Message:
         """Read whatever is left and return the complete message."""
-        for payload in self._payloads:
-            if payload.get("type") == "content_block_delta":
-                fold_delta(self._snapshot, payload.get("index"), payload.get("delta"))
-            else:
-                self._fold(payload)
+        for _ in self._folded():
+            pass
         if not self._finished or self._snapshot is None:  # closed early by the caller
             raise IncompleteStreamError(
                 "The stream was closed before the answer was complete.",
                 partial_message=self._snapshot,
                 request_id=self.request_id,
             )
-        self._snapshot.request_id = self.request_id
         return self._snapshot
 
     def until_done(self) -> None:
         """Read the stream to its end without returning anything."""
         self.get_final_message()
-
-    def _fold(self, payload: dict) -> None:
-        cls = EVENT_TYPES.get(payload.get("type"))
-        if cls is not None:
-            self._snapshot = accumulate(self._snapshot, cls.from_dict(payload))
 
     def _read_payloads(self) -> Iterator[dict]:
         """Parsed ``data`` payloads in order; raises for error events and unfinished streams."""

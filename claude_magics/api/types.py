@@ -381,7 +381,7 @@ class ContentBlockStartEvent(StreamEvent):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContentBlockStartEvent:
-        return cls(data.get("index", 0), block_from_dict(data.get("content_block") or {}))
+        return cls(data.get("index"), block_from_dict(data.get("content_block") or {}))
 
 
 class ContentBlockDeltaEvent(StreamEvent):
@@ -396,7 +396,7 @@ class ContentBlockDeltaEvent(StreamEvent):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContentBlockDeltaEvent:
-        return cls(data.get("index", 0), data.get("delta") or {})
+        return cls(data.get("index"), data.get("delta") or {})
 
 
 class ContentBlockStopEvent(StreamEvent):
@@ -408,7 +408,7 @@ class ContentBlockStopEvent(StreamEvent):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContentBlockStopEvent:
-        return cls(data.get("index", 0))
+        return cls(data.get("index"))
 
 
 class MessageDeltaEvent(StreamEvent):

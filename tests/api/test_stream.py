@@ -248,3 +248,83 @@ def test_transport_errors_from_the_chunk_source_get_the_partial_message():
 def test_stream_events_compare_and_print():
     assert MessageStopEvent() == MessageStopEvent() and PingEvent() != MessageStopEvent()
     assert repr(ContentBlockDeltaEvent(0, {"type": "text_delta", "text": "x"})).startswith("ContentBlockDeltaEvent(index=0")
+
+
+# -- one fold, however the stream is read ----------------------------------------------------
+def _read_three_ways(make_stream):
+    """The final message (as a dict) and the text, read by iteration, text_stream and get_final_message."""
+    results = []
+    with make_stream() as stream:
+        for _ in stream:
+            pass
+        results.append((stream.current_message.to_dict(), stream.current_message.text))
+    with make_stream() as stream:
+        text = "".join(stream.text_stream)
+        results.append((stream.get_final_message().to_dict(), text))
+    with make_stream() as stream:
+        message = stream.get_final_message()
+        results.append((message.to_dict(), message.text))
+    return results
+
+
+def _without_index(body: bytes) -> bytes:
+    """The same SSE body with ``index`` dropped from every event (as some proxies send it)."""
+    import json as _json
+
+    lines = []
+    for line in body.decode("utf-8").split("\n"):
+        if line.startswith("data:"):
+            payload = _json.loads(line[5:])
+            if isinstance(payload, dict):
+                payload.pop("index", None)
+            line = "data: " + _json.dumps(payload)
+        lines.append(line)
+    return "\n".join(lines).encode("utf-8")
+
+
+def _two_block_body() -> bytes:
+    return sse(
+        message_start(), block_start(0, {"type": "thinking", "thinking": "", "signature": ""}),
+        delta(0, type="thinking_delta", thinking="Hmm."), delta(0, type="signature_delta", signature="s"),
+        block_stop(0), block_start(1, {"type": "text", "text": ""}),
+        delta(1, type="text_delta", text="Hello"), PING, delta(1, type="text_delta", text=" there"),
+        block_stop(1), message_delta("end_turn", {"output_tokens": 7}), STOP,
+    )
+
+
+def test_a_delta_without_index_folds_the_same_however_the_stream_is_read():
+    body = _without_index(_two_block_body())
+    results = _read_three_ways(lambda: MessageStream([body]))
+    assert results[0] == results[1] == results[2]
+    message, text = results[0]
+    assert text == "Hello there"  # to the block being streamed, not block 0, not dropped
+    assert [b["type"] for b in message["content"]] == ["thinking", "text"]
+    assert message["content"][0]["thinking"] == "Hmm." and message["content"][0]["signature"] == "s"
+    # and it is the message the indexed stream gives
+    assert message == MessageStream([_two_block_body()]).get_final_message().to_dict()
+
+
+def test_every_recorded_stream_reads_the_same_three_ways_over_mock_transport():
+    import httpx
+
+    from claude_magics.api.client import Client
+    from claude_magics.testing.cassettes import default_cassettes_dir, load_cassettes
+
+    root = default_cassettes_dir()
+    if not root.is_dir():
+        pytest.skip("no cassettes on this machine")
+    streams = [r for r in load_cassettes(root) if r.is_stream and not r.is_error and b"content_block_delta" in r.body]
+    assert len(streams) >= 5
+    for recording in streams:
+        for body in (recording.body, _without_index(recording.body)):
+            def make_stream(body=body):
+                transport = httpx.MockTransport(
+                    lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+                )
+                client = Client(api_key="sk-test", http_client=httpx.Client(transport=transport), max_retries=0)
+                return client.stream(model="claude-sonnet-4-6", max_tokens=64, messages=[{"role": "user", "content": "hi"}])
+
+            results = _read_three_ways(make_stream)
+            assert results[0] == results[1] == results[2], recording.source
+        with_index = _read_three_ways(lambda: MessageStream([recording.body]))[0]
+        assert _read_three_ways(lambda: MessageStream([_without_index(recording.body)]))[0] == with_index, recording.source
