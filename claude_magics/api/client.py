@@ -32,11 +32,17 @@ from .._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,
+    AnswerTooLargeError,
     APITimeoutError,
+    DeadlineExceededError,
+    FirstByteTimeoutError,
     IncompleteStreamError,
     MissingAPIKeyError,
+    RequestCancelledError,
     RequestValidationError,
+    UnexpectedResponseError,
     error_from_response,
+    page_title,
 )
 from .params import (
     API_VERSION_2023,
@@ -49,6 +55,7 @@ from .params import (
 from .secrets import Secret, check_request, mask_url, redact
 from .stream import MessageStream
 from .types import Message
+from .watch import Watch
 
 __all__ = ["Client", "validate_params", "DEFAULT_BASE_URL", "API_VERSION"]
 
@@ -58,6 +65,14 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = API_VERSION_2023  # the default; Client(api_version=...) or $CLAUDE_MAGICS_API_VERSION
 USER_AGENT = f"claude_magics/{__version__}"
 CONNECT_TIMEOUT = 5.0
+#: Seconds a streamed answer may take to send its first byte (the API sends message_start in
+#: about a second, minutes only under a huge cache write).
+FIRST_BYTE_TIMEOUT = 120.0
+#: The largest single SSE event accepted: the request limit (no real event comes near it;
+#: the largest are server-tool results, a few MB).
+MAX_EVENT_BYTES = 32 * 1024 * 1024
+#: The largest answer body accepted: 128K output tokens stream as ~10-20 MB of events.
+MAX_ANSWER_BYTES = 128 * 1024 * 1024
 MAX_RETRY_AFTER = 60.0  # the retry window: a server asking for a longer wait gets an error at once
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _AUTH_MODES = ("x-api-key", "bearer")
@@ -137,7 +152,7 @@ _GENERATION_ONLY = (
     "container", "inference_geo",
 )
 #: Per-call options, as the official SDK takes them; never sent as body fields.
-_CALL_OPTIONS = ("extra_headers", "betas", "extra_body", "extra_query", "timeout", "max_retries")
+_CALL_OPTIONS = ("extra_headers", "betas", "extra_body", "extra_query", "timeout", "max_retries", "cancel")
 
 
 def _call_options(params: dict[str, Any]) -> dict[str, Any]:
@@ -152,11 +167,15 @@ class Client:
     be built before the key is set, and a missing key is reported then, not at construction).
     ``base_url`` defaults to ``ANTHROPIC_BASE_URL`` or ``https://api.anthropic.com``. ``auth``
     is ``"x-api-key"`` or ``"bearer"`` (``Authorization: Bearer``, for proxies). ``timeout`` is
-    the overall limit in seconds (connecting gets 5 s) or an ``httpx.Timeout``. ``api_version``
+    the deadline of one answer in seconds, however slowly it trickles (connecting gets 5 s), or an
+    ``httpx.Timeout`` (then only per-read limits apply). ``first_byte_timeout`` bounds the wait
+    for a streamed answer's first byte (and any later silence); ``max_event_bytes`` and
+    ``max_answer_bytes`` bound one event and a whole answer (see ``watch``). ``api_version``
     is the ``anthropic-version`` sent: ``"2023-06-01"`` (the default, keeps the sampling
     parameters) or ``"2026-10-21"``; ``$CLAUDE_MAGICS_API_VERSION`` sets it too. Each call takes
     the SDK's per-call options: ``timeout=``, ``max_retries=``, ``extra_headers=``,
-    ``extra_body=`` (merged into the JSON body, unchecked), ``extra_query=`` and ``betas=``.
+    ``extra_body=`` (merged into the JSON body, unchecked), ``extra_query=`` and ``betas=``, and
+    ``cancel=`` (a ``watch.Cancel``: setting it from any thread ends the answer at once).
     ``http_client`` injects a configured ``httpx.Client`` (tests use ``httpx.MockTransport``);
     the client closes only an ``httpx.Client`` it made itself.
     """
@@ -169,6 +188,9 @@ class Client:
         auth: str = "x-api-key",
         max_retries: int = 2,
         timeout: float | httpx.Timeout | None = 600.0,
+        first_byte_timeout: float | None = FIRST_BYTE_TIMEOUT,
+        max_event_bytes: int = MAX_EVENT_BYTES,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         api_version: str | None = None,
@@ -187,6 +209,10 @@ class Client:
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(
             timeout, connect=CONNECT_TIMEOUT if timeout is None else min(CONNECT_TIMEOUT, timeout)
         )
+        self.deadline = None if isinstance(timeout, httpx.Timeout) else timeout
+        self.first_byte_timeout = first_byte_timeout
+        self.max_event_bytes = max_event_bytes
+        self.max_answer_bytes = max_answer_bytes
         self.default_headers = {k.lower(): v for k, v in (default_headers or {}).items()}
         self.api_version = resolve_api_version(api_version)
         self._listed: frozenset[str] | None = None  # model ids of GET /v1/models, read once when needed
@@ -219,7 +245,7 @@ class Client:
             raise RequestValidationError("stream=False: use client.create(...) for a whole answer at once.")
         body = self._body({**params, "stream": True}, options)
         response, chunks = self._request("POST", "/v1/messages", body, **options, stream=True)
-        return MessageStream(chunks, response=response)
+        return MessageStream(chunks, response=response, max_event_bytes=self.max_event_bytes)
 
     def count_tokens(self, **params: Any) -> int:
         """Input tokens the request would use.
@@ -333,6 +359,7 @@ class Client:
         extra_query: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
+        cancel: Any = None,
     ) -> Any:
         """Send with retries. Returns the body bytes (a :class:`_Body`, which knows its request
         id), or ``(response, body chunks)`` to stream. ``timeout``/``max_retries`` override the
@@ -344,14 +371,19 @@ class Client:
         url, auth = _split_userinfo(self.base_url + path)
         if extra_query:
             query = {**(query or {}), **extra_query}
+        deadline = self.deadline
         if timeout is not None and not isinstance(timeout, httpx.Timeout):
+            deadline = timeout
             timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
+        elif isinstance(timeout, httpx.Timeout):
+            deadline = None
         retries_allowed = self.max_retries if max_retries is None else max_retries
         request = self.http_client.build_request(
-            method, url, content=content, headers=headers, params=query, timeout=timeout or self.timeout
+            method, url, content=content, headers=headers, params=query,
+            timeout=self._read_limits(timeout or self.timeout, deadline, stream),
         )
         for retries in range(retries_allowed + 1):
-            outcome = self._attempt(request, stream, auth)
+            outcome = self._attempt(request, stream, auth, deadline, cancel)
             if not isinstance(outcome, _Failure):
                 return outcome
             if not outcome.retryable or retries == retries_allowed:
@@ -367,23 +399,47 @@ class Client:
             self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _attempt(self, request: httpx.Request, stream: bool, auth: httpx.Auth | None = None) -> Any:
-        """One try: the result, or a :class:`_Failure` saying whether to try again."""
+    def _read_limits(self, limits: httpx.Timeout, deadline: float | None, stream: bool) -> httpx.Timeout:
+        """httpx's per-read limits: a stream's reads wait at most the first-byte timeout."""
+        if not stream or self.first_byte_timeout is None or deadline is None:
+            return limits
+        read = min(self.first_byte_timeout, deadline)
+        return httpx.Timeout(connect=limits.connect, read=read, write=limits.write, pool=limits.pool)
+
+    def _attempt(
+        self, request: httpx.Request, stream: bool, auth: httpx.Auth | None = None,
+        deadline: float | None = None, cancel: Any = None,
+    ) -> Any:
+        """One try: the result, or a :class:`_Failure` saying whether to try again.
+
+        A :class:`Watch` ends the try at ``deadline`` seconds (the whole answer, for a stream)
+        or when ``cancel`` is set; see ``watch`` for why httpx's read timeouts are not enough.
+        """
         response: httpx.Response | None = None
+        watch = Watch(None if deadline is None else time.monotonic() + deadline, cancel)
+        handed_over = False
         try:
             if auth is not None:
                 response = self.http_client.send(request, stream=True, auth=auth)
             else:
                 response = self.http_client.send(request, stream=True)
+            watch.attach(response)
             if response.is_success:
+                _refuse_web_page(response)
                 if stream:
                     chunks = response.iter_bytes()
                     first = next(chunks, b"")  # a failure up to here is still retryable
-                    return response, _body_chunks(response, first, chunks, self._redact)
+                    if watch.reason is not None:
+                        raise httpx.ReadError("ended by the watch")
+                    handed_over = True
+                    return response, _body_chunks(response, first, chunks, self, watch, deadline)
                 try:
-                    return _Body(response.read(), response.headers.get("request-id"))
+                    body = _Body(response.read(), response.headers.get("request-id"))
                 finally:
                     response.close()
+                if watch.reason is not None:  # the socket was shut under the read
+                    raise httpx.ReadError("ended by the watch")
+                return body
             try:
                 body = response.read()
             finally:
@@ -391,9 +447,21 @@ class Client:
         except httpx.RequestError as exc:
             if response is not None:
                 response.close()
+            if watch.reason is not None:  # before any byte was handed over, a deadline may be retried
+                return _Failure(_watch_error(watch, deadline), watch.reason == "deadline", None, watch.reason)
+            if stream and isinstance(exc, httpx.ReadTimeout) and self.first_byte_timeout is not None:
+                error = FirstByteTimeoutError(
+                    f"No answer began within {request.extensions['timeout']['read']:g} s (the first-byte timeout)."
+                )
+                return _Failure(error, False, None, "first-byte timeout")
             # A transport failure may be retried; a corrupt body (DecodingError) would fail again.
             retryable = isinstance(exc, httpx.TransportError)
             return _Failure(self._transport_error(exc), retryable, None, type(exc).__name__)
+        except UnexpectedResponseError as exc:
+            return _Failure(exc, False, None, "not the API")
+        finally:
+            if not handed_over:
+                watch.done()
         status = response.status_code
         error = error_from_response(status, body, response.headers)
         reason = f"{status} {error.type or ''}".rstrip()
@@ -487,21 +555,77 @@ def _split_userinfo(url: str) -> tuple[str, httpx.Auth | None]:
 
 
 def _body_chunks(
-    response: httpx.Response, first: bytes, rest: Iterator[bytes], redact: Callable[[str], str]
+    response: httpx.Response, first: bytes, rest: Iterator[bytes], client: Client, watch: Watch, deadline: float | None
 ) -> Iterator[bytes]:
-    """A streamed body, with transport failures turned into this package's errors.
+    """A streamed body, with transport failures, the deadline, Stop and the size cap as typed errors.
 
     Past this point nothing is retried: the caller may already have shown part of the answer.
     """
+    limit = client.max_answer_bytes
+    received = 0
     try:
         if first:
+            received = len(first)
             yield first
-        yield from rest
+        for chunk in rest:
+            if watch.reason is not None:
+                break
+            received += len(chunk)
+            if received > limit:
+                raise AnswerTooLargeError(
+                    f"The answer passed {limit:,} bytes, far more than any real answer; the rest was not read."
+                )
+            yield chunk
+        if watch.reason is not None:
+            raise _watch_error(watch, deadline)
     except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"The stream stalled: {redact(str(exc) or type(exc).__name__)}") from None
+        if watch.reason is not None:
+            raise _watch_error(watch, deadline) from None
+        raise APITimeoutError(
+            f"The stream stalled: no byte for {client.first_byte_timeout or 0:g} s "
+            f"({client._redact(str(exc) or type(exc).__name__)})"
+        ) from None
     except httpx.RequestError as exc:
+        if watch.reason is not None:
+            raise _watch_error(watch, deadline) from None
         raise IncompleteStreamError(
-            f"The connection dropped mid-answer ({type(exc).__name__}: {redact(str(exc))})"
+            f"The connection dropped mid-answer ({type(exc).__name__}: {client._redact(str(exc))})"
         ) from None
     finally:
+        watch.done()
         response.close()
+
+
+def _watch_error(watch: Watch, deadline: float | None) -> APIError:
+    if watch.reason == "cancelled":
+        return RequestCancelledError()
+    return DeadlineExceededError(
+        f"The answer took longer than the deadline of {deadline or 0:g} s "
+        "(timeout; it covers the whole answer, however slowly it arrives)."
+    )
+
+
+#: How much of an HTML body is read to find its title.
+_PAGE_PEEK = 64 * 1024
+
+
+def _refuse_web_page(response: httpx.Response) -> None:
+    """A 200 ``text/html`` is a captive portal or a proxy's login page, never the API."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("text/html", "application/xhtml+xml"):
+        return
+    head = b""
+    try:
+        for chunk in response.iter_bytes():
+            head += chunk
+            if len(head) >= _PAGE_PEEK or b"</title>" in head.lower():
+                break
+    except httpx.HTTPError:
+        pass
+    finally:
+        response.close()
+    title = page_title(head)
+    named = f' titled "{title}"' if title else ""
+    raise UnexpectedResponseError(
+        f"The server answered with a web page{named} (HTTP {response.status_code}, {kind}), not the API."
+    )

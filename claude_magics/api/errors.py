@@ -38,6 +38,15 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "IncompleteStreamError",
+    "FirstByteTimeoutError",
+    "DeadlineExceededError",
+    "RequestCancelledError",
+    "StreamLimitError",
+    "EventTooLargeError",
+    "AnswerTooLargeError",
+    "MalformedStreamError",
+    "UnexpectedResponseError",
+    "RedirectError",
     "error_from_response",
     "error_from_event",
 ]
@@ -211,6 +220,65 @@ class IncompleteStreamError(APIConnectionError):
     default_hint = "The connection dropped mid-answer: try again (the partial answer is kept)."
 
 
+class FirstByteTimeoutError(APITimeoutError):
+    """No byte of a streamed answer arrived within the first-byte timeout."""
+
+    default_message = "No answer began in time."
+    default_hint = "The server accepted the request but sent nothing: check ANTHROPIC_BASE_URL, or try again."
+
+
+class DeadlineExceededError(APITimeoutError):
+    """The whole answer took longer than the overall deadline (``timeout``), however it trickled."""
+
+    default_message = "The answer took longer than the deadline."
+    default_hint = "The part that arrived is kept; ask for less, or raise the timeout (%config ClaudeMagics.timeout)."
+
+
+class RequestCancelledError(APIConnectionError):
+    """Stopped from another thread (the chat panel's Stop) while the answer was arriving."""
+
+    default_message = "Stopped."
+    default_hint = "The part that arrived is kept."
+
+
+class StreamLimitError(IncompleteStreamError):
+    """A stream broke a size bound no real answer comes near: the server is not the API."""
+
+    default_hint = "The server does not behave like the Messages API: check ANTHROPIC_BASE_URL."
+
+
+class EventTooLargeError(StreamLimitError):
+    default_message = "One event of the stream is larger than any real answer sends."
+
+
+class AnswerTooLargeError(StreamLimitError):
+    default_message = "The answer is larger than any real answer."
+
+
+class MalformedStreamError(IncompleteStreamError):
+    """An event whose data is not JSON: the rest of the answer cannot be trusted."""
+
+    default_message = "The stream carried an event that is not JSON."
+    default_hint = "A proxy or the server mangled the stream: check ANTHROPIC_BASE_URL, then try again."
+
+
+class UnexpectedResponseError(APIConnectionError):
+    """A success status with a body that is not the API's: a captive portal, a proxy's login page."""
+
+    default_message = "The server's answer is not the API's."
+    default_hint = (
+        "A Wi-Fi login page or a proxy answered instead of the API: open any web page in a browser "
+        "to log in, or check ANTHROPIC_BASE_URL."
+    )
+
+
+class RedirectError(APIStatusError):
+    """A 3xx: never followed, so that the key is never sent to an address nobody configured."""
+
+    default_message = "The server redirected the request."
+    default_hint = "Redirects are not followed (the key would go along): set ANTHROPIC_BASE_URL to the new address if you trust it."
+
+
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -267,6 +335,15 @@ def error_from_response(status: int, body: bytes, headers: Mapping[str, str] | N
     message = error.get("message") if isinstance(error.get("message"), str) else None
     request_id = (parsed.get("request_id") if isinstance(parsed, dict) else None) or _header(headers, "request-id")
     cls = error_class(status, error_type)
+    if 300 <= status < 400:
+        cls = RedirectError
+        location = _header(headers, "location")
+        if location:
+            from .secrets import mask_url
+
+            message = f"The server redirected the request (HTTP {status}) to {mask_url(location)}."
+        else:
+            message = f"The server redirected the request (HTTP {status}) without saying where."
     if message is None:
         message = _describe_body(body, cls)
     return cls(
@@ -327,6 +404,15 @@ def _text(body: bytes) -> str:
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+
+
+def page_title(body: bytes) -> str | None:
+    """The ``<title>`` of an HTML page, on one line (None when it has none)."""
+    title = _TITLE.search(body or b"")
+    if title is None:
+        return None
+    text = _one_line(_TAGS.sub(" ", _text(title.group(1))))
+    return (text[:157] + "...") if len(text) > 160 else (text or None)
 
 
 def _describe_body(body: bytes, cls: type[APIError]) -> str:

@@ -28,14 +28,20 @@ _LINE_ENDS = (b"\n", b"\r")
 
 
 class SSEDecoder:
-    """Feed it body chunks as they arrive; it returns the events each chunk completed."""
+    """Feed it body chunks as they arrive; it returns the events each chunk completed.
 
-    __slots__ = ("_pending", "_held_cr", "_started")
+    ``max_event_bytes`` bounds what an unfinished event may hold: a server that never ends
+    an event (or sends one of 50 MB) gets ``EventTooLargeError`` instead of our memory.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_pending", "_pending_bytes", "_held_cr", "_started", "max_event_bytes")
+
+    def __init__(self, max_event_bytes: int | None = None) -> None:
         self._pending: list[bytes] = []  # pieces of events not yet closed by a blank line
+        self._pending_bytes = 0
         self._held_cr = False  # the last chunk ended in CR: maybe half of a CRLF
         self._started = False  # past a possible BOM
+        self.max_event_bytes = max_event_bytes
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
         """The events completed by ``chunk`` (often none, often several)."""
@@ -54,10 +60,13 @@ class SSEDecoder:
             if not _may_close_event(pending[-1], chunk):
                 if chunk:
                     pending.append(chunk)
+                    self._pending_bytes += len(chunk)
+                    self._check_size()
                 return []
             pending.append(chunk)
             chunk = b"".join(pending)
             pending.clear()
+            self._pending_bytes = 0
         if not chunk:
             return []
         lines = chunk.splitlines()
@@ -71,12 +80,26 @@ class SSEDecoder:
             rest = b"\n".join(lines[blank + 1:])
             # A held CR will terminate the last line when it comes back with the next chunk.
             pending.append(rest + b"\n" if ends_with_line_end else rest)
+            self._pending_bytes = len(pending[-1])
+            self._check_size()
         return _decode_events(lines[:blank]) if blank > 0 else []
+
+    def _check_size(self) -> None:
+        limit = self.max_event_bytes
+        if limit is not None and self._pending_bytes > limit:
+            from .errors import EventTooLargeError
+
+            self._pending.clear()
+            raise EventTooLargeError(
+                f"One event of the stream passed {limit:,} bytes without ending, far more than "
+                "any real event; the rest was not read."
+            )
 
     def flush(self) -> list[tuple[str, str]]:
         """At the end of the body: the last event, even without its closing blank line."""
         rest = b"".join(self._pending)
         self._pending.clear()
+        self._pending_bytes = 0
         self._held_cr = False
         return _parse_lines(rest.splitlines()) if rest else []
 

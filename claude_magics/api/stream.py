@@ -24,7 +24,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import APIError, IncompleteStreamError, error_from_event
+from .errors import APIError, EventTooLargeError, IncompleteStreamError, MalformedStreamError, error_from_event
 from .sse import SSEDecoder
 from .types import (
     EVENT_TYPES,
@@ -216,9 +216,10 @@ class MessageStream:
     replayed from a recording: ``MessageStream([body_bytes]).get_final_message()``.
     """
 
-    def __init__(self, chunks: Iterable[bytes], *, response: Any = None) -> None:
+    def __init__(self, chunks: Iterable[bytes], *, response: Any = None, max_event_bytes: int | None = None) -> None:
         self.response = response  # the httpx.Response, when there is one
         self._chunks = chunks
+        self.max_event_bytes = max_event_bytes
         self._snapshot: Message | None = None
         self._finished = False  # saw message_stop
         self._closed = False
@@ -229,6 +230,11 @@ class MessageStream:
     def current_message(self) -> Message | None:
         """The message so far (None until ``message_start`` has arrived)."""
         return self._snapshot
+
+    @property
+    def finished(self) -> bool:
+        """Whether ``message_stop`` arrived: the snapshot is the complete answer."""
+        return self._finished
 
     @property
     def request_id(self) -> str | None:
@@ -275,10 +281,16 @@ class MessageStream:
     def _read_payloads(self) -> Iterator[dict]:
         """Parsed ``data`` payloads in order; raises for error events and unfinished streams."""
         raw_decode, loads = _RAW_DECODE, json.loads
+        limit = self.max_event_bytes
         try:
             try:
                 for events in self._event_batches():
                     for name, data in events:
+                        if limit is not None and len(data) > limit:
+                            raise EventTooLargeError(
+                                f"One event of the stream holds {len(data):,} characters, more than the "
+                                f"{limit:,} any real event comes near; the rest was not read."
+                            )
                         # raw_decode is json.loads minus two regex scans and two Python
                         # frames - half its cost; anything unusual takes the full path.
                         try:
@@ -286,7 +298,7 @@ class MessageStream:
                             if end != len(data):
                                 payload = loads(data)
                         except ValueError:
-                            payload = _lenient_json(data)
+                            payload = _strict_json(data)
                         if payload.__class__ is not dict:
                             continue
                         kind = payload.get("type")
@@ -309,7 +321,7 @@ class MessageStream:
             self.close()
 
     def _event_batches(self) -> Iterator[list[tuple[str, str]]]:
-        decoder = SSEDecoder()
+        decoder = SSEDecoder(self.max_event_bytes)
         for chunk in self._chunks:
             if self._closed:
                 return
@@ -344,10 +356,14 @@ class MessageStream:
 _RAW_DECODE = json.JSONDecoder().raw_decode
 
 
-def _lenient_json(data: str) -> Any:
-    """``json.loads``, or None (with a warning) for data that is not JSON: skip, never crash."""
+def _strict_json(data: str) -> Any:
+    """``json.loads``, or ``MalformedStreamError``: an event that is not JSON ends the answer.
+
+    Skipping it would hide a lost piece of the answer (a delta, a stop reason) and show the
+    rest as if it were whole; so it is an error of this answer, with the part before it kept.
+    """
     try:
         return json.loads(data)
     except ValueError:
-        log.warning("Skipped a stream event whose data is not JSON: %.200s", data)
-        return None
+        snippet = " ".join(data[:120].split())
+        raise MalformedStreamError(f"The stream carried an event whose data is not JSON: {snippet!r}") from None

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from claude_magics.api import errors
 from claude_magics.api.errors import IncompleteStreamError, OverloadedError
 from claude_magics.api.stream import MessageStream, accumulate
 from claude_magics.api.types import (
@@ -215,12 +216,26 @@ def test_text_stream_from_one_byte_chunks_with_crlf_and_padding():
     assert stream.get_final_message().stop_reason == "end_turn"
 
 
-def test_data_that_is_not_json_is_skipped(caplog):
-    head = sse(message_start(), block_start(0, {"type": "text", "text": ""}))
+def test_data_that_is_not_json_is_an_error_of_the_answer_not_a_log_line(caplog):
+    head = sse(message_start(), block_start(0, {"type": "text", "text": ""}), delta(0, type="text_delta", text="so far"))
     tail = sse(delta(0, type="text_delta", text="fine"), block_stop(0), message_delta(), STOP)
     body = head + b"event: junk\ndata: {not json\n\n" + tail
-    assert final(body).text == "fine"
-    assert "not JSON" in caplog.text
+    with pytest.raises(errors.MalformedStreamError, match="not JSON: '{not json'") as caught:
+        final(body)
+    assert caught.value.partial_message.text == "so far"
+    assert caplog.text == ""
+
+
+def test_an_event_larger_than_the_cap_ends_the_answer_without_buffering_it():
+    head = sse(message_start(), block_start(0, {"type": "text", "text": ""}), delta(0, type="text_delta", text="ok"))
+    huge = b"event: content_block_delta\ndata: " + b"x" * 5000
+    stream = MessageStream(split_every(head + huge, 512), max_event_bytes=2000)
+    with pytest.raises(errors.EventTooLargeError, match="2,000 bytes") as caught:
+        stream.get_final_message()
+    assert caught.value.partial_message.text == "ok"
+    one_chunk = MessageStream([head + huge + b"\n\n"], max_event_bytes=2000)
+    with pytest.raises(errors.EventTooLargeError):
+        one_chunk.get_final_message()
 
 
 def test_closing_early_closes_the_body_and_stops_reading():

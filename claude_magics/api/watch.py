@@ -1,0 +1,129 @@
+"""Ending a request from outside the thread that reads it: at its deadline, or on Stop.
+
+Why not httpx's timeouts alone: they bound each read, not an answer. A server that sends a
+ping every half second, or one byte every ten seconds, never trips a read timeout and keeps a
+cell running forever. And a chat panel's Stop runs on another thread than the one blocked in
+``recv``: setting a flag that the reader checks between events does nothing while no event
+comes.
+
+So every request gets a :class:`Watch`. It holds the response's socket once the response
+exists, and when the overall deadline passes (a timer) or a :class:`Cancel` is set (any
+thread) it shuts the socket down. ``shutdown`` - unlike ``close`` - wakes a thread blocked in
+``recv`` at once, on every platform; that thread then sees the connection end, asks the watch
+why (:attr:`Watch.reason`) and raises the matching typed error. Only the socket is touched
+from the other thread; the response is closed by its own reader, so httpx's state is never
+shared across threads.
+
+Before the response exists (connecting, or waiting for the status line) there is no socket
+to shut down; the read timeout bounds that wait, and a deadline or Stop that came meanwhile
+takes effect the moment the response arrives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Cancel", "Watch"]
+
+
+class Cancel(threading.Event):
+    """A ``threading.Event`` that also ends the request in flight when set.
+
+    Pass it as ``cancel=`` to ``Client.stream``/``create`` (or to ``Conversation.run_turn``);
+    ``set()`` from any thread stops the answer within milliseconds, even mid-read.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks_lock = threading.Lock()
+
+    def set(self) -> None:
+        super().set()
+        with self._callbacks_lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            with contextlib.suppress(Exception):
+                callback()
+
+    def add_callback(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` when set (at once if already set); returns a remover."""
+        with self._callbacks_lock:
+            self._callbacks.append(callback)
+        if self.is_set():
+            callback()
+
+        def remove() -> None:
+            with self._callbacks_lock:
+                if callback in self._callbacks:
+                    self._callbacks.remove(callback)
+
+        return remove
+
+
+class Watch:
+    """One request's deadline and cancellation; see the module docstring.
+
+    ``reason`` is None, ``"deadline"`` or ``"cancelled"`` once something ended the request.
+    """
+
+    def __init__(self, deadline: float | None, cancel: Any = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.deadline = deadline  # a time.monotonic() value, or None
+        self.reason: str | None = None
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._timer: threading.Timer | None = None
+        self._remove: Callable[[], None] | None = None
+        if deadline is not None:
+            self._timer = threading.Timer(max(0.0, deadline - clock()), self.fire, ("deadline",))
+            self._timer.daemon = True
+            self._timer.start()
+        add_callback = getattr(cancel, "add_callback", None)
+        if callable(add_callback):
+            self._remove = add_callback(lambda: self.fire("cancelled"))
+        elif cancel is not None and cancel.is_set():
+            self.reason = "cancelled"
+
+    def attach(self, response: Any) -> None:
+        """Remember the socket under ``response``; shut it at once if the watch already fired."""
+        stream = getattr(response, "extensions", {}).get("network_stream")
+        sock = None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                sock = stream.get_extra_info("socket")
+        with self._lock:
+            self._socket = sock
+            fired = self.reason is not None
+        if fired:
+            _shutdown(sock)
+
+    def fire(self, reason: str) -> None:
+        """End the request now (any thread); the first reason wins."""
+        with self._lock:
+            if self.reason is not None:
+                return
+            self.reason = reason
+            sock = self._socket
+        _shutdown(sock)
+
+    def remaining(self, clock: Callable[[], float] = time.monotonic) -> float | None:
+        return None if self.deadline is None else self.deadline - clock()
+
+    def done(self) -> None:
+        """The request is over: stop the timer and stop listening for Stop."""
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._remove is not None:
+            self._remove()
+            self._remove = None
+
+
+def _shutdown(sock: socket.socket | None) -> None:
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
