@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
@@ -110,19 +111,24 @@ def resolve_prompt(
             check_text(segment, "the prompt's own text")
             builder.text(segment)
             continue
-        found = _resolve(segment, namespace)
+        if segment.source in converted:
+            blocks = converted[segment.source]
+            if blocks:
+                builder.add(_repeat(blocks, _label(segment)))
+            else:
+                builder.text(segment.source)
+            continue
+        found = _within(options.max_seconds, segment.source, _resolve_and_convert, segment, namespace, options, namer)
         if found is _MISSING or found is _REFUSED:
             unresolved[segment.source] = None
+            converted[segment.source] = []
             builder.text(segment.source)
         elif isinstance(found, _Note):
             builder.text(str(found))
-        elif segment.source in converted:
-            builder.add(_repeat(converted[segment.source], _label(segment)))
         else:
-            blocks = to_blocks(found, _label(segment), options, namer=namer)
-            check_request(blocks, where=segment.source)  # names the reference; the client checks again
-            converted[segment.source] = blocks
-            builder.add(blocks)
+            check_request(found, where=segment.source)  # names the reference; the client checks again
+            converted[segment.source] = found
+            builder.add(found)
     return PromptContent(builder.blocks(), tuple(unresolved))
 
 
@@ -140,6 +146,46 @@ def unresolved_notice(unresolved) -> str | None:
         f"sent, so {'it was' if len(unresolved) == 1 else 'they were'} sent as written "
         f"(write {{{first}}} for literal braces without this notice)."
     )
+
+
+def _resolve_and_convert(segment: Reference, namespace, options: ContextOptions, namer) -> Any:
+    """The blocks for one reference, ``_MISSING``/``_REFUSED``, or a ``_Note`` (lookups run user code too)."""
+    found = _resolve(segment, namespace)
+    if found is _MISSING or found is _REFUSED or isinstance(found, _Note):
+        return found
+    return to_blocks(found, _label(segment), options, namer=namer)
+
+
+def _within(seconds: float | None, source: str, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)``, given at most ``seconds``; past that, ``ContextError``.
+
+    A ``{x}`` runs the object's own code (``__repr__``, properties, ``__getitem__``), which
+    can sleep or loop forever. Python cannot stop a function from outside, so it runs on a
+    helper thread and is abandoned when late (the caller's thread - the kernel's main thread
+    for a cell - stays responsive and interruptible meanwhile).
+    """
+    if seconds is None:
+        return function(*args)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"claude-context {source}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise ContextError(
+            f"{source} took more than {seconds:g} s to describe (its __repr__, a property or its summary "
+            "is slow) and was not sent; refer to a smaller or simpler object, or raise "
+            "%config ClaudeMagics.context_timeout."
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def last_exception() -> BaseException | None:

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..api.errors import APIError, ClaudeError, RequestValidationError
+from ..api.errors import APIError, ClaudeError, RequestCancelledError, RequestValidationError
 from ..api.secrets import check_request
 from ..api.types import Message, Usage
 from . import models as model_info
+from .interrupts import InterruptWindow
 from .history import (
     FAILED_NOTE,
     INTERRUPTED_NOTE,
@@ -143,12 +144,23 @@ class Conversation:
         return unsubscribe
 
     def _emit(self, kind: str, **fields: Any) -> None:
+        """Tell every subscriber, whatever any one of them raises.
+
+        A ``KeyboardInterrupt`` inside a subscriber still reaches all the others first (a
+        panel that missed ``turn_finished`` would stay busy); it is raised again only for an
+        ``update``, where it means "stop this answer".
+        """
         event = ConversationEvent(kind, self, **fields)
+        interrupted = False
         for callback in list(self._subscribers):
             try:
                 callback(event)
+            except KeyboardInterrupt:
+                interrupted = True
             except Exception:  # a broken view must never break the conversation
                 pass
+        if interrupted and kind == "update":
+            raise KeyboardInterrupt
 
     # -- building a request --------------------------------------------------------
     def build_messages(self, content: list[dict], *, record: bool = True) -> list[dict]:
@@ -228,17 +240,24 @@ class Conversation:
             # Before any view is told: a credential must not even be drawn in the panel.
             check_request({"system": options.get("system"), "messages": messages})
             toolset = _as_toolset(tools)
-            if record:
-                self._emit("turn_started", content=blocks)
-            result = self._exchange(messages, client, options, on_update, cancel, stream, cache, toolset)
-            if record:
-                self._commit(messages[-1], result)
-                self._emit("turn_finished", result=result)
+            with InterruptWindow() as window:
+                if record:
+                    self._emit("turn_started", content=blocks)
+                try:
+                    result = self._exchange(messages, client, options, on_update, cancel, stream, cache, toolset, window)
+                except BaseException as exc:  # refused by the client after all: views must recover
+                    if record:
+                        self._emit("turn_finished", result=TurnResult(model=options.get("model"), error=exc))
+                    raise
+                # Interrupts are held from here: the answer is complete, or its failure known.
+                if record:
+                    self._commit(messages[-1], result)
+                    self._emit("turn_finished", result=result)
             return result
         finally:
             self._lock.release()
 
-    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None) -> TurnResult:
+    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None, window=None) -> TurnResult:
         """Send, stream, run tools and follow ``pause_turn``; fold failures into a result.
 
         ``result.message`` is what the displays show: every assistant block of the turn with
@@ -250,6 +269,8 @@ class Conversation:
         answer: list = []  # blocks of the current assistant message's earlier pause_turn segments
         requests = 0
         limit = MAX_CONTINUATIONS + 1 + (toolset.max_steps if toolset else 0)
+        window = window or InterruptWindow()  # not entered: interrupts simply pass
+        reading: list = [None]  # the stream just read, to tell a complete answer from a cut one
         try:
             while requests < limit:
                 body = dict(options)
@@ -262,7 +283,8 @@ class Conversation:
                 if answer:
                     request_messages = request_messages + [{"role": "assistant", "content": [b.to_dict() for b in answer]}]
                 body["messages"] = with_cache_breakpoints(request_messages) if cache else request_messages
-                segment = self._one_request(client, body, on_update, cancel, stream, shown + answer, result)
+                with window.open():
+                    segment = self._one_request(client, body, on_update, cancel, stream, shown + answer, result, reading)
                 requests += 1
                 if segment is None:  # cancelled
                     break
@@ -282,14 +304,26 @@ class Conversation:
                     break
                 result.steps.append({"role": "assistant", "content": [b.to_dict() for b in current.content]})
                 answer = []
-                results = self._run_tools(toolset, calls, segment.stop_reason, result, shown, current, on_update)
+                reading[0] = None  # an interrupt from here stops the tools, not a finished answer
+                with window.open():  # tools run the notebook's code: Interrupt must reach it
+                    results = self._run_tools(toolset, calls, segment.stop_reason, result, shown, current, on_update)
                 result.steps.append({"role": "user", "content": results})
         except RequestValidationError:
             raise  # nothing was sent: the caller's parameters need fixing
         except KeyboardInterrupt:
-            result.interrupted = True
+            done = reading[0]
+            stop = done.current_message.stop_reason if done is not None and done.finished else None
+            if stop is not None and stop != "pause_turn" and not (toolset and stop == "tool_use"):
+                # The interrupt came after the last byte: the answer is whole, keep it whole.
+                result.message = _merge(shown + answer, done.current_message)
+                result.model = done.current_message.model or result.model
+            else:
+                result.interrupted = True
         except APIError as exc:
-            result.error = exc
+            if isinstance(exc, RequestCancelledError) or (cancel is not None and cancel.is_set()):
+                result.interrupted = True
+            else:
+                result.error = exc
             partial = exc.partial_message
             if partial is not None:
                 result.message = _merge(shown + answer, partial)
@@ -326,11 +360,18 @@ class Conversation:
             show(None, cut_result)
         return results
 
-    def _one_request(self, client, body, on_update, cancel, stream, earlier, result):
-        """One HTTP request; returns the message, or None when ``cancel`` stopped it."""
+    def _one_request(self, client, body, on_update, cancel, stream, earlier, result, reading):
+        """One HTTP request; returns the message, or None when ``cancel`` stopped it.
+
+        ``cancel`` goes to the client too, so that setting it ends a read that is waiting
+        for a byte that may never come (the panel's Stop), not just the loop below.
+        """
+        if cancel is not None:
+            body = {**body, "cancel": cancel}
         if not stream:
             return client.create(**body)
         with client.stream(**body) as events:
+            reading[0] = events
             for _event in events:
                 snapshot = events.current_message
                 result.message = _merge(earlier, snapshot)

@@ -48,9 +48,11 @@ class ClaudeMagics(Subcommands, Magics):
     cache = Bool(True, help="Mark the conversation prefix for prompt caching.").tag(config=True)
     throttle = Float(0.1, help="Seconds between display updates while streaming (at most 10 per second by default).").tag(config=True)
     summary_bytes = Int(8192, help="Upper bound on the text a {name} reference (a DataFrame, a repr) contributes.").tag(config=True)
+    context_timeout = Float(15.0, help="Seconds one {name} may take to look up and describe; a slower __repr__ or property is abandoned.").tag(config=True)
     summary_rows = Int(10, help="Rows of a DataFrame's head shown in its summary.").tag(config=True)
     auth = Enum(["x-api-key", "bearer"], default_value="x-api-key", help="How the key is sent: x-api-key, or 'bearer' for proxies.").tag(config=True)
-    timeout = Float(600.0, help="Seconds a request may take in all.").tag(config=True)
+    timeout = Float(600.0, help="Seconds one answer may take in all, however slowly it arrives (an overall deadline).").tag(config=True)
+    first_byte_timeout = Float(120.0, help="Seconds to wait for the first byte of an answer (and for any byte after it).").tag(config=True)
     max_retries = Int(2, help="Retries for 408/409/429/5xx/529 and connection errors, before any text arrived.").tag(config=True)
     max_tool_steps = Int(10, help="Tool rounds in one answer before the loop stops asking (--tools, --agent).").tag(config=True)
     auto_approve = Bool(False, help=(
@@ -83,7 +85,7 @@ class ClaudeMagics(Subcommands, Magics):
                 raise TraitError(str(exc)) from None
         return value
 
-    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "max_retries")
+    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "first_byte_timeout", "max_retries")
     def _sync(self, change=None):
         if self._session is not None:
             self._configure(self._session)
@@ -111,7 +113,7 @@ class ClaudeMagics(Subcommands, Magics):
             model=session.resolve_model(self.model), max_tokens=self.max_tokens,
             system=self.system, temperature=self.temperature,
         )
-        options = {"max_retries": self.max_retries, "timeout": self.timeout}
+        options = {"max_retries": self.max_retries, "timeout": self.timeout, "first_byte_timeout": self.first_byte_timeout}
         if self.auth != "x-api-key":
             options["auth"] = self.auth
         session.client_options = options
@@ -193,7 +195,9 @@ class ClaudeMagics(Subcommands, Magics):
             session.require_key()
         except ClaudeError as exc:
             raise UsageError(str(exc)) from None
-        context_options = ContextOptions(max_text_bytes=self.summary_bytes, max_rows=self.summary_rows)
+        context_options = ContextOptions(
+            max_text_bytes=self.summary_bytes, max_rows=self.summary_rows, max_seconds=self.context_timeout or None,
+        )
         try:
             resolved = resolve_prompt(prompt, self.shell.user_ns, options=context_options, shell=self.shell)
         except ValueError as exc:  # ContextError: e.g. an oversized image without Pillow

@@ -313,3 +313,46 @@ def test_plain_values_do_not_load_optional_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_a_slow_repr_is_abandoned_within_the_time_limit_and_named():
+    import time
+
+    from claude_magics.core.context import ContextError
+
+    class Slow:
+        def __repr__(self):
+            time.sleep(30)
+            return "never"
+
+    class SlowProperty:
+        @property
+        def value(self):
+            time.sleep(30)
+
+    options = ContextOptions(max_seconds=0.3)
+    for prompt, ref in (("Look at {x}", "{x}"), ("and {y.value}", "{y.value}")):
+        started = time.monotonic()
+        with pytest.raises(ContextError, match=r"took more than 0.3 s") as caught:
+            build_content(prompt, {"x": Slow(), "y": SlowProperty()}, options=options)
+        assert time.monotonic() - started < 1.0
+        assert str(caught.value).startswith(ref)
+    assert build_content("fine {n}", {"n": 3}, options=options) == [{"type": "text", "text": "fine 3"}]
+
+
+def test_a_huge_array_is_summarised_from_a_sample_in_bounded_time_and_memory():
+    import resource
+    import time
+
+    np = pytest.importorskip("numpy")
+    from claude_magics.core.convert.arrays import SAMPLE_VALUES
+
+    big = np.zeros((6000, 6000))  # 36 M values; a whole-array pass would copy 288 MB
+    big[::7] = np.nan
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    text = build_content("{big}", {"big": big})[0]["text"]
+    elapsed = time.monotonic() - started
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert f"evenly spaced sample of {SAMPLE_VALUES:,}" in text and "NaN" in text
+    assert elapsed < 1.5 and grown_mb < 100, (elapsed, grown_mb)

@@ -685,3 +685,31 @@ def test_a_credential_in_a_panel_question_is_refused_and_the_draft_given_back(
     shown = json.dumps([m["data"] for m in panel.comm.log])
     assert PANEL_TOKEN not in shown.replace(json.dumps(question)[1:-1], "")  # only the draft given back
     assert panel.busy == ""
+
+
+# -- hardening: Stop ends a stalled answer at once --------------------------------------------
+@pytest.mark.parametrize("behaviour", ["trickle", "stall_after_start"])
+def test_stop_ends_a_stalled_answer_at_once_and_frees_the_conversation(fake, behaviour):
+    from hostile import HostileServer
+
+    with HostileServer(behaviour, interval=10.0) as server:
+        session = Session(client=Client("sk-ant-test", base_url=server.base_url, max_retries=0))
+        panel = ChatPanel(session=session, throttle=0.0)
+        view = view_of(panel, "v1")
+        panel.ask("talk", view="v1")
+        wait_for(lambda: panel.busy == "panel" and server.served, what="the answer to begin")
+        time.sleep(0.3)  # the worker is now blocked reading a byte that does not come
+        stopped_at = time.monotonic()
+        panel._handle_custom_msg({"type": "stop", "view": "v1"}, [])
+        result = panel.wait(5)
+        took = time.monotonic() - stopped_at
+    catch_up(panel, view)
+    assert took < 1.0, f"Stop took {took:.2f} s"
+    assert result.interrupted and result.error is None and result.committed
+    assert view.shown(1)["state"] == "stopped" and panel.busy == ""
+    assert not panel.conversation.busy
+    session._client = Client("sk-ant-test", base_url=fake.base_url, max_retries=0)
+    assert panel.ask("next question", view="v1")
+    assert panel.wait(10).ok
+    assert [m["role"] for m in panel.conversation.messages] == ["user", "assistant"] * 2
+    panel.close()

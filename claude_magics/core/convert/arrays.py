@@ -16,6 +16,10 @@ from .text import body_budget, count, framed, human_bytes
 
 __all__ = ["array_text"]
 
+#: Above this many values, statistics come from an evenly spaced sample of this many: a
+#: 20000 x 20000 float array took 8 s and 3.4 GB (a NaN mask, then a copy) to summarise whole.
+SAMPLE_VALUES = 1_000_000
+
 _PRINT = {"precision": 6, "threshold": 200, "edgeitems": 4, "linewidth": 120, "suppress": False, "floatmode": "maxprec"}
 
 
@@ -38,6 +42,13 @@ def array_text(arr: Any, label: str, limit: int) -> str:
 def _stats(arr: Any, np: Any) -> list[str]:
     if arr.size == 0:
         return []
+    if arr.size > SAMPLE_VALUES and arr.dtype.kind in "biuf":
+        # Evenly spaced positions: deterministic (same array, same text), and flat indexing
+        # reads only the sampled values whatever the array's memory layout.
+        positions = np.linspace(0, arr.size - 1, SAMPLE_VALUES, dtype=np.int64)
+        lines = _stats(arr.flat[positions], np)
+        note = f"(from an evenly spaced sample of {count(SAMPLE_VALUES)} of the {count(arr.size)} values)"
+        return [note] + lines
     if arr.dtype.kind == "b":
         true = int(np.count_nonzero(arr))
         return [f"True: {count(true)}  False: {count(arr.size - true)}"]

@@ -48,6 +48,8 @@ class ContextOptions:
             instead of the head, for questions about the actual values.
         max_full_frame_bytes: UTF-8 bytes of the CSV when ``full_frame`` is set.
         max_document_bytes: raw bytes of a PDF (its base64 must fit the 32 MB request).
+        max_seconds: time one reference may take to look up and convert (a ``__repr__``
+            or property that sleeps or loops is abandoned after it; None: no bound).
     """
 
     max_text_bytes: int = 8192
@@ -61,6 +63,7 @@ class ContextOptions:
     full_frame: bool = False
     max_full_frame_bytes: int = 65536
     max_document_bytes: int = 20 * 1024 * 1024
+    max_seconds: float | None = 15.0
 
     def __post_init__(self) -> None:
         # Limits below these floors could not hold even a header line or a thumbnail,
@@ -86,6 +89,10 @@ class ContextOptions:
                 "ContextOptions.max_image_megapixels must be a number between 0.001 and 64, "
                 f"got {self.max_image_megapixels!r}"
             )
+        if self.max_seconds is not None and not (
+            isinstance(self.max_seconds, (int, float)) and not isinstance(self.max_seconds, bool) and self.max_seconds > 0
+        ):
+            raise ValueError(f"ContextOptions.max_seconds must be a number > 0 or None, got {self.max_seconds!r}")
         if self.image_format not in _IMAGE_FORMATS:
             raise ValueError(
                 f"ContextOptions.image_format must be one of {_IMAGE_FORMATS}, got {self.image_format!r}"

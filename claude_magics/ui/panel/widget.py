@@ -214,7 +214,9 @@ class ChatPanel(anywidget.AnyWidget):
                 self._session.require_key()
             except ClaudeError as exc:  # the one text about a missing key
                 return self._refuse(view, str(exc))
-            cancel = threading.Event()
+            from ...api.watch import Cancel
+
+            cancel = Cancel()  # setting it also shuts the answer's socket: Stop works mid-read
             worker = threading.Thread(
                 target=self._run_turn, args=(text, names, options, cancel, view),
                 name="claude-chat-panel", daemon=True,
@@ -225,7 +227,7 @@ class ChatPanel(anywidget.AnyWidget):
         return True
 
     def stop(self) -> None:
-        """Stop this panel's answer within one stream event; the partial answer is kept."""
+        """Stop this panel's answer at once, even mid-read; the partial answer is kept."""
         if self._cancel is not None and self._worker is not None and self._worker.is_alive():
             self._cancel.set()
         elif self.busy == "cell":
