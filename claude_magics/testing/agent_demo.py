@@ -21,6 +21,7 @@ __all__ = ["AGENT_TOOLS", "agent_step"]
 
 AGENT_TOOLS = frozenset({"list_variables", "describe", "run_python"})
 _FRAME_LINE = re.compile(r"^([A-Za-z_]\w*): [\w.]*DataFrame\b", re.MULTILINE)
+_COUNT_LINE = re.compile(r"^\s*[\w.-]+\s+\d+\s*$")  # a "column  count" line of a Series' text
 
 
 def _turn_results(messages: list[dict]) -> list[tuple[dict, dict]]:
@@ -95,9 +96,9 @@ def agent_step(body: dict, notice: str) -> tuple[list[dict], str]:
         text = "The code failed; the error is above. I would fix it before reading anything into the data."
     else:
         images = _images(last)
-        counts = _text(last).strip().splitlines()[-6:]
+        counts = [line for line in _text(last).splitlines() if _COUNT_LINE.match(line)][:12]
         text = (
-            "The code ran. Missing values per column (last lines of its output):\n\n```text\n"
+            "The code ran. Missing values per column:\n\n```text\n"
             + "\n".join(counts) + "\n```\n\n"
             + (f"It produced {images} figure{'s' if images != 1 else ''}, which came back to me as an image. " if images else "")
             + "In a real session Claude would now read the histograms and suggest what to look at next."
