@@ -65,14 +65,21 @@ def chat(conversation: str | None = None):
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register the magics (called by ``%load_ext claude_magics``)."""
+    """Register the magics (called by ``%load_ext claude_magics``) and the lab extension's comm."""
     from .magics.magic import ClaudeMagics
     from .magics.parsing import keep_question_marks
+    from .ui.lab.bridge import register
 
     ipython.register_magics(ClaudeMagics(shell=ipython))
     transforms = ipython.input_transformer_manager.line_transforms
     if keep_question_marks not in transforms:
         transforms.insert(0, keep_question_marks)
+    register()  # the JupyterLab sidebar talks to this kernel through it (a no-op in a terminal)
+
+
+def _jupyter_labextension_paths() -> list[dict]:
+    """Where the prebuilt JupyterLab extension lives in the package (``labextension/`` builds it)."""
+    return [{"src": "labextension", "dest": "claude-magics"}]
 
 
 def unload_ipython_extension(ipython) -> None:

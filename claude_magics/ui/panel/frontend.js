@@ -17,6 +17,13 @@ const BUSY_TEXT = {
   cell: "Claude is answering in a cell…",
 };
 const STICK_PX = 48; // "at the bottom" tolerance for auto-scrolling
+// A question the kernel has not acknowledged after this long is waiting for something.
+const WAIT_MS = 1500;
+const WAITING_TEXT = {
+  // A kernel without subshells (ipykernel 6) reads the message once the running cell ends.
+  queued: "Waiting for the running cell: this kernel reads your question when the cell ends. It is queued once; no need to send it again.",
+  slow: "Waiting for the kernel to take your question…",
+};
 
 function node(tag, className, text) {
   const element = document.createElement(tag);
@@ -339,10 +346,24 @@ function render({ model, el }) {
     autosize();
   }
 
+  // A question sent and not yet answered with accepted/refused: it is never sent twice.
+  let pending = null;
+  function settle() {
+    if (pending) clearTimeout(pending.timer);
+    pending = null;
+    root.dataset.waiting = "";
+  }
+  function showWaiting() {
+    root.dataset.waiting = "yes";
+    showNotice(model.get("subshells") ? WAITING_TEXT.slow : WAITING_TEXT.queued, "busy");
+  }
+
   function send() {
     const text = input.value;
     if (!text.trim() && !selected.length) return;
+    if (pending) return showWaiting();
     showNotice("Sending…", "info");
+    pending = { timer: setTimeout(showWaiting, WAIT_MS) };
     model.send({ type: "send", view, text, attachments: selected });
   }
 
@@ -408,17 +429,23 @@ function render({ model, el }) {
         applyFinish(msg);
         break;
       case "accepted":
-        input.value = "";
-        selected = [];
-        renderChips();
-        renderAttachMenu();
-        autosize();
+        if (msg.view === view) {
+          // This view's question was taken: its draft is in the conversation now. (A
+          // question asked from code or a lab command leaves every draft alone.)
+          settle();
+          input.value = "";
+          selected = [];
+          renderChips();
+          renderAttachMenu();
+          autosize();
+        }
         showBusy();
         break;
       case "restore":
         restore(msg.text || "", msg.attachments);
         break;
       case "notice":
+        if (msg.view === view && msg.level === "error") settle(); // a refusal answers the send
         showNotice(msg.text || "", msg.level);
         break;
     }
@@ -457,6 +484,7 @@ function render({ model, el }) {
     for (const [name, handler] of listeners) model.off(name, handler);
     document.removeEventListener("mousedown", closeMenu);
     clearTimeout(noticeTimer);
+    settle();
   };
 }
 

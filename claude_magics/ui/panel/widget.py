@@ -55,6 +55,7 @@ import anywidget
 import traitlets as t
 
 from ..render import CSS
+from ..subshells import follow_page_subshell
 from .attach import attachment_blocks, list_attachables
 from .stream import Throttle
 from .transcript import (
@@ -65,7 +66,7 @@ from .transcript import (
     typed_html,
 )
 
-__all__ = ["ChatPanel", "show_chat"]
+__all__ = ["ChatPanel", "ensure_panel", "show_chat"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -85,6 +86,9 @@ FALLBACK = (
     "`%claude history`, which need no widgets."
 )
 MAX_ERROR_CHARS = 500
+#: Names the conversation in the panel's display, so that the lab extension can show the
+#: live panel again in place of one whose widget died with a previous kernel.
+PANEL_MIMETYPE = "application/vnd.claude-magics.panel+json"
 
 
 def _short_error(error: BaseException) -> str:
@@ -142,6 +146,9 @@ class ChatPanel(anywidget.AnyWidget):
     #: The usage line of the last answer and the conversation's totals, as plain text.
     footer = t.Unicode("").tag(sync=True)
     placeholder = t.Unicode(PLACEHOLDER).tag(sync=True)
+    #: Whether questions reach the kernel while a cell runs (ipykernel 7 subshells); without
+    #: them the front end says "waiting for the running cell" instead of going silent.
+    subshells = t.Bool(False).tag(sync=True)
 
     def __init__(
         self,
@@ -168,6 +175,9 @@ class ChatPanel(anywidget.AnyWidget):
         self.last_result = None
 
         self.conversation_name = self._conversation.name
+        # Questions are answered beside a running cell, even after a %%claude cell (main
+        # shell) last sent on this comm: see ui.subshells.
+        self.subshells = follow_page_subshell(self.comm)
         self._refresh_models()
         with self._transcript.lock:
             self._transcript.rebuild(self._conversation.messages)
@@ -189,17 +199,21 @@ class ChatPanel(anywidget.AnyWidget):
         """The notebook's variables: the session's (set by the extension) or IPython's own."""
         return self._session.namespace or _user_namespace()
 
-    def ask(self, text: str, attachments=(), *, view: str | None = None) -> bool:
+    def ask(self, text: str, attachments=(), *, view: str | None = None, context=None) -> bool:
         """Start a turn on the worker thread; False (and a notice in the panel) if refused.
 
         Returns at once: the answer streams into the panel. ``attachments`` are variable
-        names from the attach picker (DataFrames, figures, images).
+        names from the attach picker (DataFrames, figures, images). ``context`` is
+        ``(labels, blocks)``: content blocks made elsewhere (a notebook cell, from the lab
+        extension) sent before the question, shown as chips with these labels.
         """
         from ...api.errors import ClaudeError
 
         text = text or ""
         names = [str(name) for name in attachments or ()]
-        if not text.strip() and not names:
+        labels, extra = context if context is not None else ((), ())
+        labels, extra = [str(label) for label in labels], list(extra)
+        if not text.strip() and not names and not extra:
             return False
         with self._transcript.lock:
             if self._worker is not None and self._worker.is_alive():
@@ -218,10 +232,10 @@ class ChatPanel(anywidget.AnyWidget):
 
             cancel = Cancel()  # setting it also shuts the answer's socket: Stop works mid-read
             worker = threading.Thread(
-                target=self._run_turn, args=(text, names, options, cancel, view),
+                target=self._run_turn, args=(text, names, options, cancel, view, extra),
                 name="claude-chat-panel", daemon=True,
             )
-            self._cancel, self._worker, self._asking = cancel, worker, (text, names)
+            self._cancel, self._worker, self._asking = cancel, worker, (text, labels + names)
             self._post({"type": "accepted", "view": view})
             worker.start()
         return True
@@ -290,6 +304,7 @@ class ChatPanel(anywidget.AnyWidget):
 
     def _bundle(self) -> tuple[dict, dict]:
         data, metadata = super()._repr_mimebundle_()
+        data[PANEL_MIMETYPE] = {"conversation": self._conversation.name}
         data["text/plain"] = FALLBACK.format(name=self._conversation.name, count=len(self._conversation))
         return data, metadata
 
@@ -318,12 +333,12 @@ class ChatPanel(anywidget.AnyWidget):
             self._notice(view, _short_error(exc), level="error")
 
     # -- the worker ---------------------------------------------------------------------
-    def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view) -> None:
+    def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view, extra=()) -> None:
         from ...core.conversation import ConversationBusy
 
         result = None
         try:
-            content = self._content(text, names)
+            content = list(extra) + self._content(text, names)
             result = self._conversation.run_turn(
                 content, client=self._session.client(), options=options, cancel=cancel,
             )
@@ -502,6 +517,14 @@ def show_chat(session=None, conversation=None) -> ChatPanel:
     panel per conversation: calling this again shows another view of it, in step with
     the first.
     """
+    return ensure_panel(session, conversation).show()
+
+
+def ensure_panel(session=None, conversation=None) -> ChatPanel:
+    """The open panel of ``conversation`` (the session's current one), made if needed.
+
+    Not displayed: the lab extension's sidebar shows it as one more view.
+    """
     if session is None:
         from ...core.session import get_session
 
@@ -512,4 +535,4 @@ def show_chat(session=None, conversation=None) -> ChatPanel:
         panel = _panels.get(conversation)
         if panel is None or panel.comm is None:  # never made, or closed
             panel = _panels[conversation] = ChatPanel(session=session, conversation=conversation)
-    return panel.show()
+    return panel
