@@ -30,6 +30,10 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[2]
+LABEXTENSION_SRC = REPO / "labextension"
+LABEXTENSION_OUT = REPO / "claude_magics" / "labextension"
+LABEXTENSION_NAME = "claude-magics"
 TOKEN = "claude-magics-browser-tests"
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -72,6 +76,27 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"jupyter lab did not answer in {SERVER_START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
 
 
+def _newest_source_mtime() -> float:
+    sources = [LABEXTENSION_SRC / "package.json", LABEXTENSION_SRC / "package-lock.json"]
+    for folder in ("src", "style", "schema"):
+        sources += [p for p in (LABEXTENSION_SRC / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in sources if p.exists())
+
+
+def built_labextension() -> Path:
+    """This checkout's lab extension, built now if it is missing or older than its sources.
+
+    The tests load the extension from the checkout (through ``JUPYTER_PATH``), never from
+    wherever the package happens to be installed, so what runs is what is tested.
+    """
+    marker = LABEXTENSION_OUT / "package.json"
+    if not marker.exists() or marker.stat().st_mtime < _newest_source_mtime():
+        if not (LABEXTENSION_SRC / "node_modules").exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=LABEXTENSION_SRC, check=True)
+        subprocess.run(["npm", "run", "build:prod"], cwd=LABEXTENSION_SRC, check=True)
+    return LABEXTENSION_OUT
+
+
 @pytest.fixture(scope="session")
 def fake_api():
     from claude_magics.testing import FakeAPI
@@ -97,12 +122,17 @@ def lab(tmp_path_factory, fake_api):
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    data = base / "data" / "labextensions"
+    data.mkdir(parents=True)
+    (data / LABEXTENSION_NAME).symlink_to(built_labextension(), target_is_directory=True)
     port = _free_port()
     env = {
         **os.environ,
         "ANTHROPIC_BASE_URL": fake_api.base_url,
         "ANTHROPIC_API_KEY": "sk-ant-browser-test-dummy",
         "JUPYTER_CONFIG_DIR": str(base / "config"),
+        # first in the data path: this checkout's extension wins over an installed copy
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(base / "data"), os.environ.get("JUPYTER_PATH")])),
         "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
