@@ -34,6 +34,7 @@ from .history import (
     FAILED_NOTE,
     INTERRUPTED_NOTE,
     NO_TOOL_RUNNER,
+    answer_open_tools,
     TOOL_CUT_OFF,
     as_blocks,
     content_as_text,
@@ -112,7 +113,8 @@ class Conversation:
     def __init__(self, name: str = "default") -> None:
         self.name = name
         self._messages: list[dict] = []
-        self.totals = UsageTotals()
+        self.totals = UsageTotals()  # since the last new/load (or as saved)
+        self.earlier = UsageTotals()  # spent before that, in this kernel: money spent stays spent
         self._lock = threading.Lock()
         self._subscribers: list[Callable[[ConversationEvent], None]] = []
 
@@ -172,20 +174,7 @@ class Conversation:
         # a shallow copy: nothing downstream mutates these dicts (cache breakpoints are
         # marked on a deep copy, and only the new user message is committed, copied)
         history = list(self._messages) if record else []
-        user_blocks = list(content)
-        if history and history[-1]["role"] == "assistant":
-            pending = [
-                b["id"] for b in history[-1]["content"]
-                if isinstance(b, dict) and b.get("type") == "tool_use"
-            ]
-            if pending:
-                answers = [
-                    {"type": "tool_result", "tool_use_id": tool_id,
-                     "content": NO_TOOL_RUNNER, "is_error": True}
-                    for tool_id in pending
-                ]
-                user_blocks = answers + user_blocks
-        return history + [{"role": "user", "content": user_blocks}]
+        return history + [{"role": "user", "content": answer_open_tools(history, content)}]
 
     def check_fits(self, messages: list[dict], options: dict) -> None:
         """Refuse early, with the way out, when a request clearly exceeds the window."""
@@ -409,10 +398,17 @@ class Conversation:
 
     # -- changing history ----------------------------------------------------------
     def reset(self) -> None:
-        """Forget the history (usage totals are kept: money spent stays spent)."""
+        """Forget the history and start fresh totals; what was spent stays in ``spent``."""
         self._require_idle()
         self._messages = []
+        self.earlier = self.earlier.plus(self.totals)
+        self.totals = UsageTotals()
         self._emit("reset")
+
+    @property
+    def spent(self) -> UsageTotals:
+        """Everything this conversation's name cost in this kernel, across ``new`` and ``load``."""
+        return self.earlier.plus(self.totals)
 
     def trim(self, turns: int) -> int:
         """Drop the oldest ``turns`` user/assistant pairs; returns how many were dropped."""
@@ -438,16 +434,27 @@ class Conversation:
         }
 
     def load_dict(self, data: dict) -> None:
-        """Replace the history with a saved one, after checking it is a valid request."""
+        """Replace the history with a saved one - only if all of it is valid.
+
+        Everything is checked before anything changes (the history by the API's own rules,
+        see ``history.validate_history``; the totals as counts), so a file that is refused
+        leaves the current conversation exactly as it was.
+        """
         if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
             raise ValueError("Not a saved claude_magics conversation (missing 'format').")
-        if int(data.get("version", 0)) > SAVE_VERSION:
+        version = data.get("version", 0)
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise ValueError(f"'version' must be a whole number, not {version!r}.")
+        if version > SAVE_VERSION:
             raise ValueError("This conversation was saved by a newer claude_magics; upgrade to load it.")
-        messages = data.get("messages") or []
+        messages = data.get("messages")
+        messages = [] if messages is None else messages
         validate_history(messages)
+        totals = UsageTotals.from_dict(data.get("totals"))
         self._require_idle()
         self._messages = copy.deepcopy(messages)
-        self.totals = UsageTotals.from_dict(data.get("totals") or {})
+        self.earlier = self.earlier.plus(self.totals)
+        self.totals = totals
         self._emit("loaded")
 
     def save(self, path: str | Path) -> Path:

@@ -16,7 +16,8 @@ from ..api.types import Message
 
 __all__ = [
     "FAILED_NOTE", "INTERRUPTED_NOTE", "NO_TOOL_RUNNER", "TOOL_CUT_OFF", "as_blocks", "content_as_text",
-    "estimate_tokens", "has_substance", "kept_on_failure", "validate_history", "with_cache_breakpoints",
+    "answer_open_tools", "estimate_tokens", "has_substance", "kept_on_failure", "validate_history",
+    "with_cache_breakpoints",
 ]
 
 #: Marker appended to an answer that was cut short, so the model (and anyone reading the
@@ -133,16 +134,42 @@ def has_substance(blocks: list[dict]) -> bool:
     return any(b.get("type") != "text" or (b.get("text") or "").strip() for b in blocks)
 
 
-def validate_history(messages: list) -> None:
-    """Raise ValueError unless ``messages`` is a valid conversation to continue."""
-    expected = "user"
-    for index, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
-            raise ValueError(f"messages[{index}] is not a user/assistant message.")
-        if message["role"] != expected:
-            raise ValueError(f"messages[{index}] should be a {expected} turn: roles must alternate.")
-        if not message.get("content"):
-            raise ValueError(f"messages[{index}] has empty content.")
-        expected = "assistant" if expected == "user" else "user"
-    if messages and messages[-1]["role"] != "assistant":
+def answer_open_tools(history: list[dict], blocks: list[dict]) -> list[dict]:
+    """A new user turn's blocks, preceded by a result for every ``tool_use`` left unanswered.
+
+    The model may stop asking for a tool nobody ran (no tool enabled, or the turn was cut);
+    the API refuses the next request unless each such call gets a ``tool_result`` first.
+    """
+    if not history or history[-1].get("role") != "assistant" or not isinstance(history[-1].get("content"), list):
+        return list(blocks)
+    pending = [b["id"] for b in history[-1]["content"] if isinstance(b, dict) and b.get("type") == "tool_use"]
+    answers = [
+        {"type": "tool_result", "tool_use_id": tool_id, "content": NO_TOOL_RUNNER, "is_error": True}
+        for tool_id in pending
+    ]
+    return answers + list(blocks)
+
+
+def validate_history(messages: Any) -> None:
+    """Raise ValueError unless ``messages`` is a valid conversation to continue.
+
+    Valid means: the next request built from it is one the API accepts. The rules are the
+    fake API's own (``testing.validation.validate_conversation``, the same words the API
+    uses), applied to the history plus the user turn that would follow it - so a block of
+    an unknown type, ``content: 42`` or a ``tool_use`` left unanswered mid-history is
+    refused, while a final ``tool_use`` (answered by the next turn) is not.
+    """
+    from ..testing.errors import Rejection
+    from ..testing.validation import validate_conversation
+
+    if not isinstance(messages, list):
+        raise ValueError(f"messages must be a list, not {type(messages).__name__}.")
+    if not messages:
+        return
+    if not isinstance(messages[-1], dict) or messages[-1].get("role") != "assistant":
         raise ValueError("A saved conversation must end with an answer, not a dangling question.")
+    next_turn = {"role": "user", "content": answer_open_tools(messages, [{"type": "text", "text": "?"}])}
+    try:
+        validate_conversation([*messages, next_turn])
+    except Rejection as rejection:
+        raise ValueError(rejection.message) from None

@@ -142,7 +142,7 @@ class Session:
     # -- totals ------------------------------------------------------------------------
     def usage_summary(self) -> list[tuple[str, Any]]:
         """Per-conversation usage rows plus a total, for ``%claude usage``."""
-        return [(name, conv.totals) for name, conv in sorted(self._conversations.items())]
+        return [(name, conv.spent) for name, conv in sorted(self._conversations.items())]
 
 
 _session: Session | None = None

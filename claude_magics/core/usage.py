@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..api.types import Usage
 
@@ -36,10 +37,34 @@ class UsageTotals:
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
+    def plus(self, other: "UsageTotals") -> "UsageTotals":
+        """The sum of two totals (a new object)."""
+        return UsageTotals(**{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__})
+
     @classmethod
-    def from_dict(cls, data: dict) -> "UsageTotals":
-        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    def from_dict(cls, data: Any) -> "UsageTotals":
+        """Totals from a saved file; ``ValueError`` naming the field for anything but counts >= 0.
+
+        A saved ``{"turns": "many"}`` would otherwise load and make every later answer fail
+        when its usage is added.
+        """
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValueError(f"totals must be an object of counts, not {type(data).__name__}.")
+        values = {}
+        for name, field in cls.__dataclass_fields__.items():
+            if name not in data:
+                continue
+            value = data[name]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if field.type in ("int", int):
+                number = number and isinstance(value, int)
+            if not number or value < 0:
+                kind = "a whole number" if field.type in ("int", int) else "a number"
+                raise ValueError(f"totals.{name} must be {kind} >= 0, not {value!r}.")
+            values[name] = value
+        return cls(**values)
 
 
 def format_usage_line(model, usage, cost, elapsed) -> str:

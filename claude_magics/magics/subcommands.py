@@ -306,7 +306,7 @@ class Subcommands:
         try:
             self.session.conversation().load(os.path.expanduser(path))
         except (OSError, ValueError) as exc:
-            raise UsageError(f"Cannot load {path}: {exc}") from None
+            raise UsageError(f"Cannot load {path}: {exc} The current conversation is unchanged.") from None
         print(f"Loaded {len(self.session.conversation()) // 2} exchanges from {path}")
 
     def _cmd_export(self, path):

@@ -29,7 +29,7 @@ from .validation_features import (
     check_tools,
 )
 
-__all__ = ["ValidRequest", "validate_messages", "validate_count_tokens"]
+__all__ = ["ValidRequest", "validate_messages", "validate_count_tokens", "validate_conversation"]
 
 _SHARED_FIELDS = (
     "model",
@@ -132,8 +132,7 @@ def _validate(
             f"of output tokens for {model.id}"
         )
     _check_system(body.get("system"))
-    checker = ContentChecker(count_images(messages))
-    _check_conversation(messages, checker)
+    validate_conversation(messages)
     if version == VERSION_2026:
         check_2026_content(messages)
     if signatures is not None:
@@ -224,6 +223,16 @@ def _check_system(system: Any) -> None:
     checker = ContentChecker(0)
     for index, block in enumerate(system):
         checker.check(block, f"system.{index}", ("text",))
+
+
+def validate_conversation(messages: Any) -> None:
+    """Raise :class:`Rejection` unless ``messages`` is a valid ``messages`` field on its own.
+
+    Roles, content shapes, every block, prefill and tool pairing - no model or field rules.
+    ``claude_magics.core.history`` checks a loaded conversation with it: one set of rules.
+    """
+    messages = _check_message_shapes(messages)
+    _check_conversation(messages, ContentChecker(count_images(messages)))
 
 
 def _check_conversation(messages: list[dict], checker: ContentChecker) -> None:

@@ -298,7 +298,8 @@ def test_save_load_and_export_round_trip(fake, client, tmp_path):
 
 def test_loading_an_invalid_history_is_refused(tmp_path):
     bad = {"format": "claude_magics.conversation", "version": 1,
-           "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
+           "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"},
+                        {"role": "assistant", "content": "c"}]}
     conversation = Conversation()
     with pytest.raises(ValueError, match="alternate"):
         conversation.load_dict(bad)
@@ -315,3 +316,109 @@ def test_trim_drops_whole_exchanges(fake, client):
     assert conversation.trim(2) == 2
     assert [m["content"][0]["text"] for m in conversation.messages] == ["c", "3"]
     follow_up_is_accepted(conversation, client, fake)
+
+
+# -- hardening: a saved file that would break every later turn is refused, whole ----------------
+SAVED = {"format": "claude_magics.conversation", "version": 1, "name": "default"}
+GOOD = [{"role": "user", "content": "q"}, {"role": "assistant", "content": [{"type": "text", "text": "a"}]}]
+TOOL = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"totals": {"turns": "many"}}, "totals.turns must be a whole number >= 0, not 'many'"),
+    ({"totals": {"cost": -1}}, "totals.cost must be a number >= 0"),
+    ({"totals": [1]}, "totals must be an object"),
+    ({"messages": GOOD[:1] + [{"role": "assistant", "content": 42}]}, "messages.1.content: Input should be a valid list"),
+    ({"messages": GOOD[:1] + [{"role": "assistant", "content": [{"type": "sparkle", "text": "x"}]}]},
+     "Input tag 'sparkle' found using 'type' does not match"),
+    ({"messages": [GOOD[0], {"role": "assistant", "content": [TOOL]}, *GOOD]},
+     "`tool_use` ids were found without `tool_result` blocks immediately after: toolu_1"),
+    ({"messages": GOOD + [{"role": "user", "content": "dangling"}]}, "must end with an answer"),
+    ({"messages": "hello"}, "messages must be a list"),
+    ({"version": "1"}, "'version' must be a whole number"),
+])
+def test_a_broken_saved_conversation_is_refused_and_the_current_one_untouched(fake, client, change, reason):
+    conversation = Conversation()
+    fake.enqueue(text("Kept answer."))
+    ask(conversation, client, "Kept question")
+    before, totals = conversation.messages, conversation.totals.to_dict()
+    with pytest.raises(ValueError) as caught:
+        conversation.load_dict({**SAVED, "messages": GOOD, **change})
+    assert reason in str(caught.value)
+    assert conversation.messages == before and conversation.totals.to_dict() == totals
+    follow_up_is_accepted(conversation, client, fake)
+
+
+def test_a_final_tool_use_loads_because_the_next_turn_answers_it(fake, client):
+    conversation = Conversation()
+    conversation.load_dict({**SAVED, "messages": [GOOD[0], {"role": "assistant", "content": [TOOL]}]})
+    follow_up_is_accepted(conversation, client, fake)
+
+
+def test_new_starts_fresh_totals_and_keeps_what_was_spent(fake, client):
+    conversation = Conversation()
+    fake.enqueue(text("one"))
+    ask(conversation, client, "q")
+    spent = conversation.totals.to_dict()
+    conversation.reset()
+    assert conversation.totals.turns == 0 and conversation.spent.to_dict() == spent
+    fake.enqueue(text("two"))
+    ask(conversation, client, "q2")
+    assert conversation.totals.turns == 1 and conversation.spent.turns == 2
+
+
+# -- hardening: interrupts between the last byte and the commit ---------------------------------
+def test_an_interrupt_after_the_last_byte_keeps_the_whole_answer(fake, client, monkeypatch):
+    from claude_magics.api.stream import MessageStream
+
+    original = MessageStream.get_final_message
+
+    def then_interrupted(self):
+        original(self)
+        raise KeyboardInterrupt  # Kernel > Interrupt, a moment too late
+
+    monkeypatch.setattr(MessageStream, "get_final_message", then_interrupted)
+    conversation = Conversation()
+    fake.enqueue(thinking("Let me think.", "The whole answer."))
+    result = ask(conversation, client, "q", )
+    assert result.ok and not result.interrupted and result.committed
+    kept = conversation.messages[1]["content"]
+    assert [b["type"] for b in kept] == ["thinking", "text"] and kept[1]["text"] == "The whole answer."
+    monkeypatch.undo()
+    follow_up_is_accepted(conversation, client, fake)
+
+
+def test_a_kernel_interrupt_during_the_commit_is_held_and_every_view_recovers(fake, client):
+    import os
+    import signal
+
+    conversation = Conversation()
+    seen = []
+
+    def interrupting_view(event):
+        if event.kind == "turn_finished":
+            os.kill(os.getpid(), signal.SIGINT)  # a real interrupt, delivered right here
+            seen.append("first")
+
+    conversation.subscribe(interrupting_view)
+    conversation.subscribe(lambda event: event.kind == "turn_finished" and seen.append("second"))
+    fake.enqueue(text("Complete."))
+    result = ask(conversation, client, "q")
+    assert result.ok and result.committed and seen == ["first", "second"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    assert not conversation.busy
+
+
+def test_a_keyboard_interrupt_in_one_view_still_reaches_the_others(fake, client):
+    conversation = Conversation()
+    seen = []
+
+    def broken(event):
+        if event.kind == "turn_finished":
+            raise KeyboardInterrupt
+
+    conversation.subscribe(broken)
+    conversation.subscribe(lambda event: seen.append(event.kind))
+    fake.enqueue(text("Complete."))
+    result = ask(conversation, client, "q")
+    assert result.ok and "turn_finished" in seen and not conversation.busy

@@ -103,3 +103,46 @@ def test_a_huge_array_is_summarised_quickly(fresh, fake):
     prompt = fake.requests[-1].json["messages"][-1]["content"][0]["text"]
     assert "evenly spaced sample of 1,000,000 of the 400,000,000 values" in prompt
     fresh.run("del big")
+
+
+BROKEN_FILES = {
+    "totals": ('"totals": {"turns": "many"}', "totals.turns must be a whole number >= 0"),
+    "content": ('"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": 42}]',
+                "messages.1.content: Input should be a valid list"),
+    "unknown_block": ('"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": '
+                      '[{"type": "sparkle"}]}]', "Input tag 'sparkle'"),
+    "open_tool_use": ('"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": '
+                      '[{"type": "tool_use", "id": "toolu_9", "name": "f", "input": {}}]}, '
+                      '{"role": "user", "content": "q2"}, {"role": "assistant", "content": "a"}]',
+                      "`tool_use` ids were found without `tool_result` blocks immediately after: toolu_9"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_FILES))
+def test_load_refuses_a_broken_file_and_keeps_the_conversation(fresh, fake, case):
+    field, reason = BROKEN_FILES[case]
+    assert fresh.run("%%claude\nFirst question").status == "ok"
+    write = fresh.run(
+        "open('broken.json', 'w').write('{\"format\": \"claude_magics.conversation\", \"version\": 1, ' + "
+        + repr(field) + " + '}')"
+    )
+    assert write.status == "ok", write.error
+    run = fresh.run("%claude load broken.json")
+    assert run.status == "error" and run.error["ename"] == "UsageError"
+    assert reason in run.error["evalue"] and "The current conversation is unchanged." in run.error["evalue"]
+    fresh.run("%%claude\nSecond question")
+    body = fake.requests[-1].json
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert body["messages"][0]["content"][0]["text"].startswith("First question")
+
+
+def test_new_resets_the_totals_and_usage_keeps_what_was_spent(fresh, fake):
+    fresh.run("%%claude\nOne")
+    fresh.run("%claude new")
+    check = fresh.run(
+        "from claude_magics.core.session import get_session\n"
+        "c = get_session().conversation()\nprint(c.totals.turns, c.spent.turns)"
+    )
+    assert check.stdout.split()[0] == "0"
+    usage = fresh.run("%claude usage")
+    assert "total: ~$" in usage.stdout

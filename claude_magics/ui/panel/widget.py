@@ -475,7 +475,7 @@ class ChatPanel(anywidget.AnyWidget):
             self.models = choices
 
     def _totals_line(self) -> str:
-        totals = getattr(self._conversation, "totals", None)
+        totals = getattr(self._conversation, "spent", None)
         if totals is None or not totals.turns:
             return ""
         cost = f"~${totals.cost:.4f}" + (" (some models unpriced)" if totals.unpriced_turns else "")
