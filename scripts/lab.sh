@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Set up claude_magics and open JupyterLab on the quickstart notebook.
-# With ANTHROPIC_API_KEY set it talks to Claude; without it, it starts the bundled
-# fake API as a clearly labelled offline demo.
+# Open claude_magics in JupyterLab on the quickstart notebook.
+# The first run makes the project environment .venv/ and installs into it; later runs reuse it
+# and install again only when pyproject.toml changed (scripts/project_env.py).
+# With ANTHROPIC_API_KEY set it talks to Claude; without it, it starts the bundled fake API
+# as a clearly labelled offline demo (scripts/lab.py). `--check` starts, verifies and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet -e ".[lab,data,examples]"
-exec python3 scripts/lab.py "$@"
+. scripts/python.sh
+pick_python
+exec "$PYTHON" scripts/project_env.py lab,data,examples -- scripts/lab.py "$@"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh machine, then run them all.
 # Usage: bash scripts/test.sh [pytest args...]
+# The tests run in the project environment .venv/ (made on first use, reinstalled only when
+# pyproject.toml or the extension's sources change; see scripts/project_env.py), so system
+# Pythons that refuse pip installs (PEP 668) work too. The install builds the JupyterLab
+# extension from labextension/ with npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-python3 -m pip install --quiet --upgrade pip
-# The JupyterLab extension is built from labextension/ by the install (npm); never reuse a
-# bundle left by an earlier build, which the build hook would otherwise ship as it is.
-rm -rf claude_magics/labextension
-python3 -m pip install --quiet -e ".[test]"
+. scripts/python.sh
+pick_python
+"$PYTHON" scripts/project_env.py test
 # Unit tests of the extension's pure TypeScript helpers (Jest, a second or two).
 (cd labextension && npm test --silent)
 
@@ -21,4 +22,4 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
-python3 -m pytest "$@"
+exec "$PYTHON" scripts/project_env.py test -- -m pytest "$@"
