@@ -8,7 +8,21 @@ Unknown models still work: they simply get no cost estimate and the default wind
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+#: Set by ``scripts/lab.sh`` when it points the notebooks at the bundled fake API.
+OFFLINE_DEMO_ENV = "CLAUDE_MAGICS_OFFLINE_DEMO"
+
+
+def offline_demo() -> bool:
+    """True in the offline demo, where nothing is billed: no dollar cost is shown at all.
+
+    Why an environment variable rather than something the fake answers: the fake stays a
+    faithful API (tests of cost estimates run against it), while the launcher that chose to
+    start the demo is the one that knows; the kernels Jupyter starts inherit the variable.
+    """
+    return os.environ.get(OFFLINE_DEMO_ENV, "") not in ("", "0")
 
 #: Short names accepted by ``--model`` and the panel's picker. Configurable through
 #: ``ClaudeMagics.aliases``; these are the defaults.
@@ -80,13 +94,14 @@ def context_window(model: str | None) -> int:
 
 
 def estimate_cost(model: str | None, usage) -> float | None:
-    """Estimated USD for one response's ``usage`` (an api ``Usage``), or None if unpriced.
+    """Estimated USD for one response's ``usage`` (an api ``Usage``), or None if unpriced
+    (an unknown model, or the offline demo).
 
     Cache writes are priced at the 5-minute rate unless the usage breaks them down
     by TTL (``cache_creation.ephemeral_1h_input_tokens``).
     """
     price = price_for(model)
-    if price is None or usage is None:
+    if price is None or usage is None or offline_demo():
         return None
     written = usage.cache_creation_input_tokens or 0
     written_1h = 0

@@ -282,6 +282,9 @@ class Subcommands:
             print(f"{marker} {name}: {len(conversation) // 2} exchanges")
 
     def _cmd_usage(self):
+        from ..core.models import offline_demo
+
+        demo = offline_demo()
         rows = self.session.usage_summary()
         total_cost = 0.0
         for name, totals in rows:
@@ -289,10 +292,14 @@ class Subcommands:
             cache = totals.cache_read_input_tokens
             print(
                 f"{name}: {totals.turns} answers, {totals.input_tokens:,} in, {totals.output_tokens:,} out, "
-                f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write, ~${totals.cost:.4f}"
-                + (f" ({totals.unpriced_turns} answers from unpriced models)" if totals.unpriced_turns else "")
+                f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write"
+                + ("" if demo else f", ~${totals.cost:.4f}")
+                + (f" ({totals.unpriced_turns} answers from unpriced models)" if totals.unpriced_turns and not demo else "")
             )
-        print(f"total: ~${total_cost:.4f} (estimated from list prices)")
+        if demo:
+            print("total: no cost (offline demo: the answers came from the bundled fake API)")
+        else:
+            print(f"total: ~${total_cost:.4f} (estimated from list prices)")
 
     def _cmd_trim(self, count):
         dropped = self.session.conversation().trim(count)

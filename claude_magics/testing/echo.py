@@ -1,9 +1,11 @@
-"""The fake's default answer: a labelled, deterministic summary of what the request carried.
+"""The fake's default answer: labelled, deterministic, and as helpful as a fake can be.
 
 Demos and tests need to *see* that context arrived - the DataFrame summary, the plot as an
-image, the traceback, the tool result - without a network or a key. So the echo reports, in
-plain Markdown, what the last user turn contained, how long the conversation is and what the
-system prompt says, and always opens with a line saying it is not Claude.
+image, the traceback, the tool result - without a network or a key. So the echo opens with a
+line saying it is not Claude, lists in plain Markdown what the last user turn contained, how
+long the conversation is and what the system prompt says, and then answers the way an assistant
+would from what arrived (:mod:`.demo`: an analysis of a DataFrame summary, a description of an
+image, code when code was asked for), so the offline demo reads like the product.
 
 It also plays the model's part in the flows a client must handle:
 
@@ -13,7 +15,7 @@ It also plays the model's part in the flows a client must handle:
   and ``stop_reason: "tool_use"``; ``tool_choice`` ``tool``/``any`` force a call the same way;
 * a user turn carrying ``tool_result`` blocks gets a text answer that quotes them;
 * a request offering the EDA agent's tools gets the agent's next step (``agent_demo``);
-* fenced code in the prompt is echoed back as one fenced ``python`` block;
+* fenced code in the prompt is echoed back as one fenced ``python`` block, last;
 * ``stop_sequences`` and ``max_tokens`` cut the answer exactly where the real API would stop.
 """
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .agent_demo import AGENT_TOOLS, agent_step
+from .demo import demo_reply
 
 __all__ = ["DEMO_NOTICE", "Answer", "echo_answer", "apply_limits", "example_input"]
 
@@ -35,7 +38,6 @@ DEMO_NOTICE = (
 QUOTE_LIMIT = 300
 SYSTEM_LIMIT = 160
 TOOL_TRIGGER = re.compile(r"\buse\s+(?:the\s+)?tool[\s:]+`?([A-Za-z0-9_-]{1,128})`?", re.IGNORECASE)
-_FENCED_CODE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 
 
 @dataclass
@@ -138,9 +140,13 @@ def _summary(body: dict, user_index: int) -> str:
     if isinstance(system, list):
         system = "\n".join(b.get("text", "") for b in system if isinstance(b, dict))
     lines.append(f"- System prompt: {_quote(system, SYSTEM_LIMIT)}" if system else "- No system prompt.")
-    code = _FENCED_CODE.search(text)
-    if code and code.group(1).strip():
-        lines += ["", "```python", code.group(1).rstrip("\n"), "```"]
+    history = "\n".join(
+        b["text"] for m in messages[: user_index + 1] if m.get("role") == "user" for b in _blocks(m) if b.get("type") == "text"
+    )
+    prose, code = demo_reply(text, blocks, history)
+    lines += ["", prose]
+    if code:
+        lines += ["", "```python", code, "```"]
     return "\n".join(lines)
 
 

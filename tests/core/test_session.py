@@ -53,3 +53,15 @@ def test_the_client_follows_the_base_url(monkeypatch):
 
 def test_the_session_is_one_per_process():
     assert get_session() is get_session()
+
+
+def test_no_cost_is_estimated_in_the_offline_demo(monkeypatch):
+    from claude_magics.api.types import Usage
+    from claude_magics.core.models import OFFLINE_DEMO_ENV, estimate_cost
+
+    usage = Usage(input_tokens=1000, output_tokens=1000)
+    assert estimate_cost("claude-sonnet-4-6", usage) > 0
+    monkeypatch.setenv(OFFLINE_DEMO_ENV, "1")
+    assert estimate_cost("claude-sonnet-4-6", usage) is None
+    monkeypatch.setenv(OFFLINE_DEMO_ENV, "0")
+    assert estimate_cost("claude-sonnet-4-6", usage) > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -24,12 +26,15 @@ NOTEBOOKS = [p for p in ALL_NOTEBOOKS if not needs_a_person(p)]
 KEY = "sk-ant-test-notebooks-0000"
 
 
-def execute(path: Path, fake: FakeAPI, monkeypatch) -> nbformat.NotebookNode:
-    notebook = nbformat.read(path, as_version=4)
+def execute(path: Path, fake: FakeAPI, monkeypatch, folder: Path) -> nbformat.NotebookNode:
+    """Run a copy in ``folder``: the shipped notebook (with its saved outputs) is never touched."""
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    notebook = nbformat.read(copy, as_version=4)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     client.execute()
     return notebook
 
@@ -43,10 +48,12 @@ def test_there_are_example_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_against_the_fake_api(path, monkeypatch):
+def test_notebook_runs_against_the_fake_api(path, monkeypatch, tmp_path):
+    shipped = path.read_bytes()
     with FakeAPI(api_key=KEY) as fake:
-        notebook = execute(path, fake, monkeypatch)
+        notebook = execute(path, fake, monkeypatch, tmp_path)
         messages = [r.json for r in fake.requests if r.path == "/v1/messages"]
+    assert path.read_bytes() == shipped, "running the tests must not dirty the tree"
     asking = [c for c in magic_cells(notebook) if not c.source.startswith(("%claude usage", "%claude chat"))]
     assert asking and len(messages) == len(asking)
     for cell in asking:
@@ -65,3 +72,20 @@ def test_notebook_runs_against_the_fake_api(path, monkeypatch):
     if path.name == "eda.ipynb":
         first = messages[0]["messages"][-1]["content"][0]["text"]
         assert "344" in first and "body_mass_g" in first
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_shipped_with_offline_demo_outputs(path):
+    """They read well on GitHub (scripts/refresh_notebooks.py writes them): answers, no cost, no key."""
+    notebook = nbformat.read(path, as_version=4)
+    text = nbformat.writes(notebook)
+    asking = [c for c in magic_cells(notebook) if not c.source.startswith(("%claude usage", "%claude chat"))]
+    for cell in asking:
+        html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+        assert DEMO_NOTICE.strip("*")[:30] in html, f"no saved answer for {cell.source[:60]!r}"
+        usage = html.split('class="claude-usage"', 1)[-1]
+        assert " out" in usage and "$" not in usage, "the offline demo shows no dollar cost"
+        assert not re.search(r" · \d+(\.\d+)? s<", usage), "elapsed times are not saved (they churn)"
+    assert "sk-ant" not in text and "offline-demo-key" not in text
+    assert "application/vnd.jupyter.widget-view+json" not in text and "widgets" not in notebook.metadata
+    assert notebook.metadata.get("language_info") == {"name": "python"}, "no interpreter versions (they churn)"

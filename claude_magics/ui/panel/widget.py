@@ -478,7 +478,12 @@ class ChatPanel(anywidget.AnyWidget):
         totals = getattr(self._conversation, "spent", None)
         if totals is None or not totals.turns:
             return ""
-        cost = f"~${totals.cost:.4f}" + (" (some models unpriced)" if totals.unpriced_turns else "")
+        from ...core.models import offline_demo
+
+        if offline_demo():
+            cost = "no cost (offline demo)"
+        else:
+            cost = f"~${totals.cost:.4f}" + (" (some models unpriced)" if totals.unpriced_turns else "")
         answers = "answer" if totals.turns == 1 else "answers"
         # Totals survive "New conversation" (money spent stays spent), hence "so far".
         return (
