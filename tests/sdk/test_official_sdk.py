@@ -144,7 +144,7 @@ def test_errors_are_the_sdks_typed_errors(sdk):
 def test_sampling_parameters_by_api_version(sdk, sdk_2023):
     with pytest.raises(anthropic.BadRequestError, match="temperature: Extra inputs are not permitted"):
         sdk.messages.create(model=MODEL, max_tokens=64, messages=HELLO, extra_body={"temperature": 0.2})
-    message = sdk_2023.messages.create(model=MODEL, max_tokens=64, messages=HELLO, extra_body={"temperature": 0.2})
+    message = sdk_2023.messages.create(model=MODEL, max_tokens=1024, messages=HELLO, extra_body={"temperature": 0.2})
     assert message.stop_reason == "end_turn"
 
 
