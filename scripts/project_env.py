@@ -9,8 +9,9 @@ root into a system Python would also break it. A venv inside the checkout works 
 root included, needs no ``sudo``, and is removed with ``rm -rf .venv``.
 
 Why a stamp: pip takes about 6 s to decide that nothing changed, most of the start time. The
-stamp holds a hash of ``pyproject.toml``, the extras and the environment's interpreter; pip runs
-only when one of them changed (or the stamp is missing because the last install failed).
+stamp holds a hash of ``pyproject.toml``, the JupyterLab extension's sources, the extras and the
+environment's interpreter; pip runs only when one of them changed (or the stamp is missing
+because the last install failed). Python code needs no install: it is installed editable.
 
 Standard library only: this runs on the bare system Python, before anything is installed.
 """
@@ -73,10 +74,24 @@ def create(venv: Path = VENV) -> None:
         raise SystemExit(f"Could not create {venv} (python -m venv exited with {result.returncode}).")
 
 
+def extension_sources(root: Path) -> list[Path]:
+    """The JupyterLab extension's sources (labextension/), without what npm and tsc make."""
+    folder = root / "labextension"
+    skip = {"node_modules", "lib"}
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not skip.intersection(p.relative_to(folder).parts) and p.suffix != ".tsbuildinfo"
+    )
+
+
 def fingerprint(extras: str, python: Path) -> str:
-    """What the installed state depends on: the project's metadata, the extras, the interpreter."""
+    """What the installed state depends on: the project's metadata and extension sources, the
+    extras, the interpreter. (The install copies the built extension into the environment, so
+    a change of its sources needs an install as much as a new dependency does.)"""
     digest = hashlib.sha256()
     digest.update((ROOT / "pyproject.toml").read_bytes())
+    for path in extension_sources(ROOT):
+        digest.update(b"\0" + str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     digest.update(b"\0" + extras.encode())
     version = subprocess.run(
         [str(python), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
@@ -98,8 +113,19 @@ def ensure(extras: str, venv: Path = VENV) -> Path:
     wanted = fingerprint(extras, python)
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return python
+    bundle = ROOT / "claude_magics" / "labextension"
+    if (ROOT / "labextension" / "package.json").exists():
+        if shutil.which("npm") is None:
+            raise SystemExit(
+                "Installing from a checkout builds the JupyterLab extension with npm, which is not on PATH.\n"
+                "Install Node.js 18 or newer with npm (Debian/Ubuntu: sudo apt-get install nodejs npm;\n"
+                "macOS: brew install node), then run this command again."
+            )
+        # The build hook reuses an existing bundle as it is (skip-if-exists): when anything
+        # changed, remove it so that the extension is rebuilt from its current sources.
+        shutil.rmtree(bundle, ignore_errors=True)
     target = f".[{extras}]" if extras else "."
-    print(f"Installing claude_magics{target[1:]} into {venv.relative_to(ROOT)}/ (first run, or pyproject.toml changed) ...", flush=True)
+    print(f"Installing claude_magics{target[1:]} into {venv.relative_to(ROOT)}/ (first run, or pyproject.toml or labextension/ changed) ...", flush=True)
     started = time.monotonic()
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
     command = [str(python), "-m", "pip", "install", "--quiet", "--editable", target]

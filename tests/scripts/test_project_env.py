@@ -46,6 +46,15 @@ def test_pip_runs_only_when_something_changed(project_env, tmp_path):
     (tmp_path / "pyproject.toml").write_text((tmp_path / "pyproject.toml").read_text() + "\n# a new dependency\n")
     project_env.ensure("lab", venv)
     assert project_env.pip_calls[-1] == ".[lab]" and len(project_env.pip_calls) == 3
+    source = tmp_path / "labextension" / "src" / "index.ts"
+    source.parent.mkdir(parents=True)
+    source.write_text("export {};\n")
+    project_env.ensure("lab", venv)
+    assert len(project_env.pip_calls) == 4, "the extension's sources changed: installed (rebuilt) again"
+    (tmp_path / "labextension" / "node_modules").mkdir()
+    (tmp_path / "labextension" / "node_modules" / "x.js").write_text("")
+    project_env.ensure("lab", venv)
+    assert len(project_env.pip_calls) == 4, "what npm makes is not a source"
 
 
 def test_a_failed_install_leaves_no_stamp(project_env, tmp_path, monkeypatch):
