@@ -46,7 +46,7 @@ from .history import (
 )
 from .usage import UsageTotals, format_usage_line
 
-__all__ = ["Conversation", "ConversationBusy", "ConversationEvent", "ContextTooLong", "TurnResult"]
+__all__ = ["Conversation", "ConversationBusy", "ConversationEvent", "ContextTooLong", "Forgotten", "TurnResult"]
 
 SAVE_FORMAT = "claude_magics.conversation"
 SAVE_VERSION = 1
@@ -105,6 +105,18 @@ class ConversationEvent:
     content: list[dict] | None = None
     snapshot: Message | None = None
     result: TurnResult | None = None
+    #: The question as the person typed it (``run_turn(typed=...)``), for views; None if unknown.
+    typed: dict | None = None
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``reset`` forgot, so that ``restore`` can bring it back (the panel's Undo)."""
+
+    messages: list
+    typed: dict
+    totals: UsageTotals
+    earlier: UsageTotals
 
 
 class Conversation:
@@ -113,6 +125,10 @@ class Conversation:
     def __init__(self, name: str = "default") -> None:
         self.name = name
         self._messages: list[dict] = []
+        # id(user message in _messages) -> (that message, what the person typed). Views show
+        # the typed question ("Describe {df}") rather than the summary that was sent; the
+        # message is held so that an id is never matched to a later object.
+        self._typed: dict[int, tuple[dict, dict]] = {}
         self.totals = UsageTotals()  # since the last new/load (or as saved)
         self.earlier = UsageTotals()  # spent before that, in this kernel: money spent stays spent
         self._lock = threading.Lock()
@@ -123,6 +139,14 @@ class Conversation:
     def messages(self) -> list[dict]:
         """A deep copy of the committed history (API message dicts); safe to mutate."""
         return copy.deepcopy(self._messages)
+
+    def typed_questions(self) -> list[dict | None]:
+        """For each message of ``messages``, the question as typed (``run_turn(typed=...)``) or None."""
+        found = []
+        for message in self._messages:
+            held = self._typed.get(id(message))
+            found.append(held[1] if held is not None and held[0] is message else None)
+        return found
 
     @property
     def busy(self) -> bool:
@@ -202,6 +226,7 @@ class Conversation:
         stream: bool = True,
         cache: bool = True,
         tools=None,
+        typed: dict | None = None,
     ) -> TurnResult:
         """Ask one question and commit the answer; never raises for API or network trouble.
 
@@ -209,6 +234,9 @@ class Conversation:
         loop: while the model stops with ``tool_use``, the calls are run (approval first
         where a tool needs it), their results sent back, and the model asked again, at most
         ``Toolset.max_steps`` requests. Every message of the loop is committed with the turn.
+
+        ``typed`` is the question as the person wrote it, for views only (never sent):
+        ``{"text": ..., "attachments": [names], "unresolved": [sources]}``.
 
         ``options`` are the request fields other than ``messages`` (model, max_tokens,
         system, ...). Failures come back in ``TurnResult.error`` with the partial answer in
@@ -231,7 +259,7 @@ class Conversation:
             toolset = _as_toolset(tools)
             with InterruptWindow() as window:
                 if record:
-                    self._emit("turn_started", content=blocks)
+                    self._emit("turn_started", content=blocks, typed=typed)
                 try:
                     result = self._exchange(messages, client, options, on_update, cancel, stream, cache, toolset, window)
                 except BaseException as exc:  # refused by the client after all: views must recover
@@ -240,7 +268,7 @@ class Conversation:
                     raise
                 # Interrupts are held from here: the answer is complete, or its failure known.
                 if record:
-                    self._commit(messages[-1], result)
+                    self._commit(messages[-1], result, typed)
                     self._emit("turn_finished", result=result)
             return result
         finally:
@@ -372,7 +400,7 @@ class Conversation:
                     return None
             return events.get_final_message()
 
-    def _commit(self, user_message: dict, result: TurnResult) -> None:
+    def _commit(self, user_message: dict, result: TurnResult, typed: dict | None = None) -> None:
         """Append the turn to history as a valid sequence ending in an answer - or nothing at all."""
         message = result.message
         steps = copy.deepcopy(result.steps)
@@ -393,17 +421,35 @@ class Conversation:
         else:
             turn = [copy.deepcopy(user_message), *steps, {"role": "assistant", "content": final}]
         self._messages.extend(turn)
+        if typed is not None:
+            self._typed[id(turn[0])] = (turn[0], dict(typed))
         self.totals.add(result.usage, result.cost)
         result.committed = True
 
     # -- changing history ----------------------------------------------------------
-    def reset(self) -> None:
-        """Forget the history and start fresh totals; what was spent stays in ``spent``."""
+    def reset(self) -> Forgotten:
+        """Forget the history and start fresh totals; what was spent stays in ``spent``.
+
+        Returns what was forgotten; ``restore`` brings it back while nothing was asked since.
+        """
         self._require_idle()
-        self._messages = []
+        forgotten = Forgotten(self._messages, self._typed, self.totals, self.earlier)
+        self._messages, self._typed = [], {}
         self.earlier = self.earlier.plus(self.totals)
         self.totals = UsageTotals()
         self._emit("reset")
+        return forgotten
+
+    def restore(self, forgotten: Forgotten) -> bool:
+        """Undo a ``reset``: True if restored, False when the new conversation already has turns."""
+        self._require_idle()
+        if self._messages:
+            return False
+        self._messages, self._typed = forgotten.messages, dict(forgotten.typed)
+        self.earlier = forgotten.earlier
+        self.totals = forgotten.totals.plus(self.totals)  # anything spent since stays counted
+        self._emit("loaded")
+        return True
 
     @property
     def spent(self) -> UsageTotals:
@@ -416,6 +462,8 @@ class Conversation:
         pairs = len(self._messages) // 2
         drop = max(0, min(turns, pairs))
         self._messages = self._messages[drop * 2:]
+        kept = {id(message) for message in self._messages}
+        self._typed = {key: held for key, held in self._typed.items() if key in kept}
         self._emit("loaded")
         return drop
 
@@ -453,6 +501,7 @@ class Conversation:
         totals = UsageTotals.from_dict(data.get("totals"))
         self._require_idle()
         self._messages = copy.deepcopy(messages)
+        self._typed = {}
         self.earlier = self.earlier.plus(self.totals)
         self.totals = totals
         self._emit("loaded")

@@ -206,9 +206,10 @@ class ClaudeMagics(Subcommands, Magics):
         conversation = session.conversation(args.chat)
         if args.new:
             conversation.reset()
-        self._run(conversation, resolved.blocks, options, args, client, unresolved_notice(resolved.unresolved))
+        typed = {"text": prompt, "attachments": [], "unresolved": list(resolved.unresolved)}
+        self._run(conversation, resolved.blocks, options, args, client, typed, unresolved_notice(resolved.unresolved))
 
-    def _run(self, conversation, content, options, args, client, notice=None) -> None:
+    def _run(self, conversation, content, options, args, client, typed=None, notice=None) -> None:
         from ..core.conversation import ContextTooLong, ConversationBusy
         from ..ui.live import LiveDisplay
 
@@ -217,7 +218,7 @@ class ClaudeMagics(Subcommands, Magics):
             result = conversation.run_turn(
                 content, client=client, options=options, on_update=display.update,
                 record=not args.no_history, stream=self.stream and not args.no_stream,
-                cache=self.cache, tools=self._toolset(args),
+                cache=self.cache, tools=self._toolset(args), typed=typed,
             )
         except (ConversationBusy, ContextTooLong, ValueError) as exc:
             # nothing was sent: busy, too long, or parameters the API would refuse

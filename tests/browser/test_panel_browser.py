@@ -29,6 +29,7 @@ CELLS = [
         "penguins = pd.DataFrame({'bill_mm': [39.1, 39.5, None], 'species': ['Adelie'] * 3})\n"
         "fig, ax = plt.subplots(figsize=(4, 3)); ax.plot([1, 3, 2]); plt.close(fig)"
     ),
+    "%%claude\nWhich species are in {penguins}? (asked in a cell)",
 ]
 STREAM_TIMEOUT = 45_000
 
@@ -301,3 +302,75 @@ def test_a_page_reload_rebuilds_the_panel_from_the_kernel(page, panel, fake_api,
     answer = ask(page, reloaded, "Still there?")
     expect(answer).to_contain_text("Still talking after the reload.", timeout=STREAM_TIMEOUT)
     reloaded.screenshot(path=screenshots / "panel-after-reload.png")
+
+
+def test_a_question_with_a_reference_shows_as_typed_with_a_chip(page, panel, fake_api, screenshots):
+    run_cell(page, 4, timeout_s=60)
+    fake_api.enqueue(text("The bill has one gap."))
+    answer = ask(page, panel, "What stands out in {penguins}? And in {nope}?")
+    expect(answer).to_have_attribute("data-state", "done", timeout=STREAM_TIMEOUT)
+    sent = last_user_text(fake_api)
+    assert "bill_mm" in sent and "{nope}" in sent  # the summary went to Claude, {nope} as written
+    question = panel.locator(".cp-user").last
+    expect(question.locator(".cp-ref")).to_have_text("penguins")
+    expect(question).to_contain_text("What stands out in")
+    expect(question).to_contain_text("And in {nope}?")
+    expect(question).not_to_contain_text("bill_mm")
+    status = panel.locator(".cp-status")
+    expect(status).to_contain_text("{nope} names nothing in the notebook")
+    expect(status).to_have_attribute("data-level", "warning")
+    panel.screenshot(path=screenshots / "panel-typed-question.png")
+
+    fake_api.enqueue(text("Only Adelie."))
+    run_cell(page, 5)  # a cell's question shows as typed in the panel too
+    expect(panel.locator(".cp-assistant").last).to_contain_text("Only Adelie.", timeout=STREAM_TIMEOUT)
+    from_cell = panel.locator(".cp-user").last
+    expect(from_cell.locator(".cp-ref")).to_have_text("penguins")
+    expect(from_cell).to_contain_text("Which species are in")
+    expect(from_cell).not_to_contain_text("bill_mm")
+
+
+def test_new_conversation_can_be_undone(page, panel, fake_api, screenshots):
+    fake_api.enqueue(text("First answer."))
+    answer = ask(page, panel, "Keep this exchange")
+    expect(answer).to_have_attribute("data-state", "done", timeout=STREAM_TIMEOUT)
+    panel.locator(".cp-new").click()
+    expect(panel.locator(".cp-entry")).to_have_count(0)
+    status = panel.locator(".cp-status")
+    expect(status).to_contain_text("Started a new conversation")
+    undo = status.locator(".cp-undo")
+    expect(undo).to_be_visible()
+    panel.screenshot(path=screenshots / "panel-undo.png")
+    undo.click()
+    expect(panel.locator(".cp-entry")).to_have_count(2)
+    expect(panel.locator(".cp-user")).to_contain_text("Keep this exchange")
+    expect(undo).to_have_count(0)
+
+    fake_api.enqueue(text("Second answer."))
+    answer = ask(page, panel, "And then?")
+    expect(answer).to_have_attribute("data-state", "done", timeout=STREAM_TIMEOUT)
+    assert [m["role"] for m in fake_api.requests[-1].json["messages"]] == ["user", "assistant", "user"]
+
+    panel.locator(".cp-new").click()  # without Undo, the Undo button goes after a few seconds
+    expect(panel.locator(".cp-entry")).to_have_count(0)
+    expect(status.locator(".cp-undo")).to_have_count(0, timeout=15_000)
+
+
+def test_the_model_picker_is_for_this_panel_only_and_says_so(page, panel, fake_api, screenshots):
+    label = panel.locator(".cp-model-label")
+    expect(label).to_contain_text("Panel model")
+    picker = panel.locator(".cp-model")
+    assert "in this panel only" in picker.get_attribute("title")
+    expect(picker.locator("option").first).to_contain_text("Notebook default:")
+    picker.select_option("haiku")
+    fake_api.enqueue(text("From haiku."))
+    answer = ask(page, panel, "Which model?")
+    expect(answer).to_have_attribute("data-state", "done", timeout=STREAM_TIMEOUT)
+    assert fake_api.requests[-1].json["model"] == "claude-haiku-4-5"
+    fake_api.enqueue(text("From the notebook's default."))
+    run_cell(page, 2)
+    expect(cell(page, 2).locator(".jp-OutputArea")).to_contain_text("From the notebook's default.")
+    assert fake_api.requests[-1].json["model"] == "claude-sonnet-4-6"  # cells keep theirs
+    panel.locator(".cp-header").screenshot(path=screenshots / "panel-model-picker.png")
+    picker.select_option("")
+

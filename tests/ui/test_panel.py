@@ -30,7 +30,8 @@ from claude_magics.ui.panel.stream import (
     splice,
     utf16_length,
 )
-from claude_magics.ui.panel.transcript import assistant_html, user_html
+from claude_magics.core.context import unresolved_notice
+from claude_magics.ui.panel.transcript import assistant_html, typed_html, user_html
 from claude_magics.ui.render import render_markdown
 
 ANSWER = (
@@ -713,3 +714,110 @@ def test_stop_ends_a_stalled_answer_at_once_and_frees_the_conversation(fake, beh
     assert panel.wait(10).ok
     assert [m["role"] for m in panel.conversation.messages] == ["user", "assistant"] * 2
     panel.close()
+
+
+# -- questions as typed, notices, Undo ------------------------------------------------------
+@pytest.fixture
+def penguin_panel(fake, monkeypatch):
+    """A panel whose notebook holds a DataFrame ``penguins``."""
+    pd = pytest.importorskip("pandas")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    fake.reset()
+    namespace = {"penguins": pd.DataFrame({"bill_mm": [39.1, 39.5, None], "species": ["Adelie"] * 3})}
+    session = Session(client=Client("sk-ant-test", base_url=fake.base_url, max_retries=0), namespace=namespace)
+    made = ChatPanel(session=session, throttle=0.0)
+    yield made
+    made.stop()
+    made.wait(10)
+    made.close()
+
+
+def last_user_text(fake) -> str:
+    content = fake.requests[-1].json["messages"][-1]["content"]
+    return "".join(b.get("text", "") for b in content if b["type"] == "text")
+
+
+def test_typed_html_escapes_text_and_makes_chips_of_references():
+    shown = typed_html("Is <b>{penguins}</b> ok? {nope} {{x}}", ["fig<1>"], ["{nope}"])
+    assert '<span class="cp-chip cp-ref" title="{penguins}">penguins</span>' in shown
+    assert "&lt;b&gt;" in shown and "<b>" not in shown
+    assert "{nope}" in shown and "cp-ref\" title=\"{nope}" not in shown  # sent as written: plain text
+    assert "{x}" in shown  # an escaped brace reads as what was sent
+    assert "fig&lt;1&gt;" in shown and "fig<1>" not in shown
+
+
+def test_a_reference_question_shows_as_typed_live_and_after_a_rebuild(fake, penguin_panel):
+    view = view_of(penguin_panel, "v1")
+    assert penguin_panel.ask("What stands out in {penguins}?", view="v1")
+    penguin_panel.wait(10)
+    catch_up(penguin_panel, view)
+    assert "bill_mm" in last_user_text(fake)  # the summary was sent...
+    user = view.shown(0)["html"]
+    assert "bill_mm" not in user and "cp-ref" in user and "What stands out in" in user  # ...not shown
+    again = ViewModel("v2")  # a view attached later (a page reload) gets the same picture
+    penguin_panel._handle_custom_msg({"type": "hello", "view": "v2"}, [])
+    again.apply(penguin_panel.comm.custom("snapshot")[-1])
+    assert again.shown(0)["html"] == user
+    other = ChatPanel(session=penguin_panel.session, conversation=penguin_panel.conversation)  # a new panel rebuilds history
+    try:
+        assert other._transcript.entries[0].html == user
+    finally:
+        other.close()
+
+
+def test_a_cell_question_shows_as_typed_in_the_panel(fake, penguin_panel):
+    conversation = penguin_panel.conversation
+    conversation.run_turn(
+        [{"type": "text", "text": "Describe <summary of penguins, 2 KB>"}],
+        client=penguin_panel.session.client(), options=penguin_panel.session.request_options(),
+        typed={"text": "Describe {penguins}", "attachments": [], "unresolved": []},
+    )
+    view = view_of(penguin_panel, "v1")
+    user = view.shown(0)["html"]
+    assert "summary of penguins" not in user and ">penguins</span>" in user
+
+
+def test_a_reference_that_names_nothing_gets_the_cells_notice(fake, penguin_panel):
+    view = view_of(penguin_panel, "v1")
+    penguin_panel.ask("Explain {nope}", view="v1")
+    penguin_panel.wait(10)
+    catch_up(penguin_panel, view)
+    assert last_user_text(fake) == "Explain {nope}"
+    assert ("warning", unresolved_notice(("{nope}",))) in view.notices
+
+
+def test_new_conversation_can_be_undone_for_a_few_seconds(fake, penguin_panel):
+    view = view_of(penguin_panel, "v1")
+    penguin_panel.ask("first question", view="v1")
+    penguin_panel.wait(10)
+    penguin_panel._handle_custom_msg({"type": "new", "view": "v1"}, [])
+    assert len(penguin_panel.conversation) == 0
+    undoable = penguin_panel.comm.custom("undoable")
+    assert undoable and undoable[-1]["seconds"] > 0 and "new conversation" in undoable[-1]["text"].lower()
+    penguin_panel._handle_custom_msg({"type": "undo", "view": "v1"}, [])
+    assert len(penguin_panel.conversation) == 2
+    catch_up(penguin_panel, view)
+    assert view.roles() == ["user", "assistant"] and "first question" in view.shown(0)["html"]
+    penguin_panel.ask("second question", view="v1")
+    penguin_panel.wait(10)
+    assert [m["role"] for m in fake.requests[-1].json["messages"]] == ["user", "assistant", "user"]
+
+
+def test_undo_is_refused_once_the_new_conversation_has_answers_or_the_time_passed(fake, penguin_panel, monkeypatch):
+    penguin_panel.ask("first", view="v1")
+    penguin_panel.wait(10)
+    penguin_panel.new_conversation(view="v1")
+    penguin_panel.ask("in the new one", view="v1")
+    penguin_panel.wait(10)
+    assert not penguin_panel.undo_new_conversation(view="v1")
+    assert [m["content"][0]["text"] for m in penguin_panel.conversation.messages if m["role"] == "user"] == ["in the new one"]
+    penguin_panel.new_conversation(view="v1")
+    later = time.monotonic() + 60
+    monkeypatch.setattr("claude_magics.ui.panel.widget.time.monotonic", lambda: later)
+    assert not penguin_panel.undo_new_conversation(view="v1")
+    assert len(penguin_panel.conversation) == 0
+
+
+def test_the_model_picker_says_it_is_for_the_panel_only(penguin_panel):
+    # (the label in the page is checked in tests/browser/test_panel_browser.py)
+    assert penguin_panel.models[0][1].startswith("Notebook default: ")

@@ -116,11 +116,17 @@ function render({ model, el }) {
   const title = node("div", "cp-title", "Claude");
   const convName = node("span", "cp-conversation");
   title.appendChild(convName);
+  // The picker chooses the model of questions asked in this panel only: a click beside the
+  // notebook must not change what re-running a %%claude cell sends. It says so in words.
+  const modelLabel = node("label", "cp-model-label", "Panel model");
   const modelPicker = node("select", "cp-model");
-  modelPicker.title = "Model for questions asked here";
-  modelPicker.setAttribute("aria-label", "Model");
-  const newButton = button("New conversation", "cp-new", "Forget the history (also for %%claude cells)");
-  header.append(title, modelPicker, newButton);
+  modelPicker.title =
+    "Model for questions asked in this panel only. %%claude cells use the notebook's default " +
+    "(%claude model NAME) or their own -m.";
+  modelPicker.setAttribute("aria-label", "Model for questions asked in this panel only");
+  modelLabel.appendChild(modelPicker);
+  const newButton = button("New conversation", "cp-new", "Forget the history (also for %%claude cells); Undo follows");
+  header.append(title, modelLabel, newButton);
 
   const log = node("div", "cp-log");
   log.setAttribute("role", "log");
@@ -264,21 +270,42 @@ function render({ model, el }) {
 
   // -- status line ---------------------------------------------------------------------------
   let noticeTimer = null;
+  let sticky = false; // an error or warning on show: the busy line does not replace it
   function showNotice(text, level) {
     clearTimeout(noticeTimer);
-    status.textContent = text;
+    status.replaceChildren(node("span", "cp-status-text", text));
     status.dataset.level = level || "info";
     status.hidden = false;
-    // Errors stay until the next action; information fades.
-    if (level !== "error") noticeTimer = setTimeout(showBusy, 6000);
+    // Errors stay until the next action; warnings for a while; information fades.
+    sticky = level === "error" || level === "warning";
+    if (level === "warning") noticeTimer = setTimeout(unstick, 15000);
+    else if (level !== "error") noticeTimer = setTimeout(showBusy, 6000);
+  }
+  function unstick() {
+    sticky = false;
+    showBusy();
+  }
+  function showUndo(text, seconds) {
+    // "New conversation" happened at once; Undo brings the history back for a few seconds.
+    showNotice(text, "info");
+    const undo = button("Undo", "cp-undo", "Bring the previous conversation back");
+    undo.addEventListener("click", () => {
+      undo.disabled = true;
+      model.send({ type: "undo", view });
+      showBusy();
+    });
+    status.appendChild(undo);
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(showBusy, seconds * 1000);
   }
   function showBusy() {
     const busy = model.get("busy");
+    stopButton.hidden = !busy;
+    root.dataset.busy = busy || "";
+    if (sticky) return;
     status.textContent = BUSY_TEXT[busy] || "";
     status.dataset.level = busy ? "busy" : "info";
     status.hidden = !busy;
-    stopButton.hidden = !busy;
-    root.dataset.busy = busy || "";
   }
 
   // -- composer -------------------------------------------------------------------------------
@@ -447,6 +474,9 @@ function render({ model, el }) {
       case "notice":
         if (msg.view === view && msg.level === "error") settle(); // a refusal answers the send
         showNotice(msg.text || "", msg.level);
+        break;
+      case "undoable":
+        showUndo(msg.text || "", msg.seconds || 8);
         break;
     }
   }

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from ..answer import answer_html
 from .stream import AnswerStream
 
-__all__ = ["Entry", "Transcript", "answer_text", "assistant_html", "text_html", "typed_html", "user_html"]
+__all__ = [
+    "Entry", "Transcript", "answer_text", "assistant_html", "question_html", "text_html", "typed_html", "user_html",
+]
 
 #: A user text block longer than this is shown folded: a ``{df}`` in a cell's prompt becomes a
 #: summary of several KB, which would bury the question in the panel.
@@ -86,19 +88,44 @@ def user_html(content) -> str:
     return "".join(parts)
 
 
-def typed_html(text: str, attachments: list[str]) -> str:
-    """A question as the person typed it in the panel, attachments as chips by name.
+def typed_html(text: str, attachments=(), unresolved=()) -> str:
+    """A question as the person typed it (in the panel or a cell), references and attachments as chips.
 
-    The panel shows its own questions this way rather than as the content blocks sent:
-    ``{df}`` and attachments expand to summaries of several KB that the person did not
-    write (cells' questions, known only as blocks, are shown folded instead).
+    Views show questions this way rather than as the content blocks sent: ``{df}`` and
+    attachments expand to summaries of several KB that the person did not write. Each
+    reference that found an object becomes a small chip where it stood (its name, escaped);
+    one that named nothing (``unresolved``) stays as the text that was sent. Questions
+    known only as blocks (a loaded history) are shown folded instead (``user_html``).
     """
     parts = []
     if attachments:
-        parts.append(f'<div class="cp-chips">{"".join(_chip(name) for name in attachments)}</div>')
+        parts.append(f'<div class="cp-chips">{"".join(_chip(str(name)) for name in attachments)}</div>')
     if text.strip():
-        parts.append(_text_html(text))
+        parts.append(_typed_text_html(text, set(unresolved or ())))
     return "".join(parts)
+
+
+def _typed_text_html(text: str, unresolved: set) -> str:
+    from ...core.references import parse
+
+    pieces = []
+    for segment in parse(text):
+        if isinstance(segment, str):
+            pieces.append(_escape(segment))
+        elif segment.source in unresolved:
+            pieces.append(_escape(segment.source))
+        else:
+            label = {"error": "last error", "figure": "current figure"}.get(segment.special, segment.label)
+            pieces.append(f'<span class="cp-chip cp-ref" title="{_escape(segment.source)}">{_escape(label)}</span>')
+    body = "".join(pieces)
+    if len(text) <= FOLD_CHARS:
+        return f'<div class="cp-text">{body}</div>'
+    preview = text[:PREVIEW_CHARS].rstrip() + "…"
+    return (
+        f'<details class="cp-fold"><summary><span class="cp-text">{_escape(preview)}</span>'
+        f'<span class="cp-fold-size">{len(text):,} characters</span></summary>'
+        f'<div class="cp-text">{body}</div></details>'
+    )
 
 
 def _block_field(block, name, default=None):
@@ -120,6 +147,13 @@ def assistant_html(content) -> str:
     Markdown.
     """
     return answer_html(content)
+
+
+def question_html(content, typed: dict | None) -> str:
+    """A user turn as typed when known (``typed``), else from its content blocks."""
+    if not typed:
+        return user_html(content)
+    return typed_html(typed.get("text") or "", typed.get("attachments") or (), typed.get("unresolved") or ())
 
 
 @dataclass
@@ -155,11 +189,15 @@ class Transcript:
         self.stream: AnswerStream | None = None
         self.lock = threading.RLock()
 
-    def rebuild(self, messages: list[dict]) -> None:
-        """Show exactly the committed history (after a reset, a load, or at creation)."""
+    def rebuild(self, messages: list[dict], typed: list | None = None) -> None:
+        """Show exactly the committed history (after a reset, a load, or at creation).
+
+        ``typed`` (``Conversation.typed_questions()``) gives the questions as typed, where known.
+        """
+        typed = typed or [None] * len(messages)
         self.entries = [
-            Entry(m["role"], user_html(m["content"]) if m["role"] == "user" else assistant_html(m["content"]))
-            for m in messages
+            Entry(m["role"], question_html(m["content"], t) if m["role"] == "user" else assistant_html(m["content"]))
+            for m, t in zip(messages, typed)
         ]
         self.live = self.live_user = self.stream = None
 

@@ -62,8 +62,8 @@ from .transcript import (
     Transcript,
     answer_text,
     assistant_html,
+    question_html,
     text_html,
-    typed_html,
 )
 
 __all__ = ["ChatPanel", "ensure_panel", "show_chat"]
@@ -89,6 +89,11 @@ MAX_ERROR_CHARS = 500
 #: Names the conversation in the panel's display, so that the lab extension can show the
 #: live panel again in place of one whose widget died with a previous kernel.
 PANEL_MIMETYPE = "application/vnd.claude-magics.panel+json"
+NEW_STARTED = "Started a new conversation (for the cells too)."
+#: How long the page offers Undo after "New conversation"; the kernel allows a little more
+#: for the click's round trip.
+UNDO_SECONDS = 8
+UNDO_GRACE = 2
 
 
 def _short_error(error: BaseException) -> str:
@@ -170,7 +175,7 @@ class ChatPanel(anywidget.AnyWidget):
         self._throttle = Throttle(throttle, clock)
         self._worker: threading.Thread | None = None
         self._cancel: threading.Event | None = None
-        self._asking: tuple[str, list[str]] | None = None  # the worker's question, as typed
+        self._forgotten = None  # (what "New conversation" forgot, when), for Undo
         self._suppress_display = None
         self.last_result = None
 
@@ -180,7 +185,7 @@ class ChatPanel(anywidget.AnyWidget):
         self.subshells = follow_page_subshell(self.comm)
         self._refresh_models()
         with self._transcript.lock:
-            self._transcript.rebuild(self._conversation.messages)
+            self._transcript.rebuild(self._conversation.messages, self._conversation.typed_questions())
         self.footer = self._totals_line()
         self.on_msg(self._handle_message)
         self._unsubscribe = self._conversation.subscribe(self._on_event)
@@ -232,10 +237,10 @@ class ChatPanel(anywidget.AnyWidget):
 
             cancel = Cancel()  # setting it also shuts the answer's socket: Stop works mid-read
             worker = threading.Thread(
-                target=self._run_turn, args=(text, names, options, cancel, view, extra),
+                target=self._run_turn, args=(text, names, options, cancel, view, extra, labels),
                 name="claude-chat-panel", daemon=True,
             )
-            self._cancel, self._worker, self._asking = cancel, worker, (text, labels + names)
+            self._cancel, self._worker = cancel, worker
             self._post({"type": "accepted", "view": view})
             worker.start()
         return True
@@ -255,15 +260,39 @@ class ChatPanel(anywidget.AnyWidget):
         return self.last_result
 
     def new_conversation(self, *, view: str | None = None) -> bool:
-        """Forget the history (the same for the cells); refused while an answer runs."""
+        """Forget the history (the same for the cells); refused while an answer runs.
+
+        A click is easy to make by mistake and the history is the cells' too, so the page
+        offers Undo for ``UNDO_SECONDS`` (``undo_new_conversation``) rather than asking first.
+        """
         from ...core.conversation import ConversationBusy
 
         try:
-            self._conversation.reset()
+            forgotten = self._conversation.reset()
         except ConversationBusy as exc:
             self._notice(view, str(exc), level="error")
             return False
+        if forgotten is not None and forgotten.messages:
+            self._forgotten = (forgotten, time.monotonic())
+            self._post({"type": "undoable", "text": NEW_STARTED, "seconds": UNDO_SECONDS})
         return True
+
+    def undo_new_conversation(self, *, view: str | None = None) -> bool:
+        """Bring back the history "New conversation" forgot, within the Undo window and before any new turn."""
+        from ...core.conversation import ConversationBusy
+
+        held, self._forgotten = self._forgotten, None
+        if held is None or time.monotonic() - held[1] > UNDO_SECONDS + UNDO_GRACE:
+            self._notice(view, "Nothing to undo.", level="info")
+            return False
+        try:
+            restored = self._conversation.restore(held[0])
+        except ConversationBusy as exc:
+            self._notice(view, str(exc), level="error")
+            return False
+        if not restored:
+            self._notice(view, "The new conversation already has answers; the old one cannot come back.", level="error")
+        return restored
 
     def refresh_attachables(self) -> None:
         """Re-list the notebook's DataFrames, figures and images for the attach picker."""
@@ -327,20 +356,30 @@ class ChatPanel(anywidget.AnyWidget):
                 self.stop()
             elif kind == "new":
                 self.new_conversation(view=view)
+            elif kind == "undo":
+                self.undo_new_conversation(view=view)
             elif kind == "refresh":
                 self.refresh_attachables()
         except Exception as exc:  # a bug here must show in the panel, not kill the handler
             self._notice(view, _short_error(exc), level="error")
 
     # -- the worker ---------------------------------------------------------------------
-    def _run_turn(self, text: str, names: list[str], options: dict, cancel: threading.Event, view, extra=()) -> None:
+    def _run_turn(
+        self, text: str, names: list[str], options: dict, cancel: threading.Event, view, extra=(), labels=(),
+    ) -> None:
+        from ...core.context import unresolved_notice
         from ...core.conversation import ConversationBusy
 
         result = None
         try:
-            content = list(extra) + self._content(text, names)
+            content, unresolved = self._content(text, names)
+            content = list(extra) + content
+            notice = unresolved_notice(unresolved)
+            if notice:  # the same words as under a cell's answer
+                self._notice(view, notice, level="warning")
+            typed = {"text": text, "attachments": [*labels, *names], "unresolved": list(unresolved)}
             result = self._conversation.run_turn(
-                content, client=self._session.client(), options=options, cancel=cancel,
+                content, client=self._session.client(), options=options, cancel=cancel, typed=typed,
             )
         except ConversationBusy:  # a cell started a turn between the check and now
             self._notice(view, BUSY_IN_CELL, level="error")
@@ -354,18 +393,22 @@ class ChatPanel(anywidget.AnyWidget):
         finally:
             self.last_result = result
 
-    def _content(self, text: str, names: list[str]) -> list[dict]:
+    def _content(self, text: str, names: list[str]) -> tuple[list[dict], tuple]:
         """Attachments first (images before the question, as the API recommends), then the prompt.
 
-        The prompt goes through ``build_content`` like a cell's, so ``{df}`` works here too.
+        The prompt goes through ``resolve_prompt`` like a cell's, so ``{df}`` works here too;
+        also returns the references that named nothing.
         """
-        from ...core.context import build_content
+        from ...core.context import resolve_prompt
 
         namespace = self.namespace
         blocks = attachment_blocks(names, namespace) if names else []
+        unresolved: tuple = ()
         if text.strip():
-            blocks.extend(build_content(text, namespace, shell=_shell()))
-        return blocks
+            resolved = resolve_prompt(text, namespace, shell=_shell())
+            blocks.extend(resolved.blocks)
+            unresolved = resolved.unresolved
+        return blocks, unresolved
 
     # -- conversation events (any thread) -------------------------------------------------
     def _on_event(self, event) -> None:
@@ -388,7 +431,7 @@ class ChatPanel(anywidget.AnyWidget):
             elif kind == "turn_started":
                 self._throttle.reset()
                 own = threading.current_thread() is self._worker
-                shown = typed_html(*self._asking) if own and self._asking else None
+                shown = question_html(event.content, event.typed) if event.typed else None
                 user, answer = self._transcript.start_turn(event.content, shown)
                 self._post({"type": "add", "entries": [user.to_json(), answer.to_json()]})
                 self.busy = "panel" if own else "cell"
@@ -398,7 +441,7 @@ class ChatPanel(anywidget.AnyWidget):
                 finally:
                     self.busy = ""
             elif kind in ("reset", "loaded"):
-                self._transcript.rebuild(self._conversation.messages)
+                self._transcript.rebuild(self._conversation.messages, self._conversation.typed_questions())
                 self._send_snapshot(None)
                 self.footer = self._totals_line()
 
@@ -415,7 +458,7 @@ class ChatPanel(anywidget.AnyWidget):
         transcript = self._transcript
         live, user, stream = transcript.live, transcript.live_user, transcript.stream
         if live is None or stream is None:  # this panel missed the start: show history as it is
-            transcript.rebuild(self._conversation.messages)
+            transcript.rebuild(self._conversation.messages, self._conversation.typed_questions())
             self._send_snapshot(None)
             return
         message = result.message
@@ -466,7 +509,7 @@ class ChatPanel(anywidget.AnyWidget):
         aliases = dict(getattr(session, "aliases", {}) or {})
         by_id = {model_id: alias for alias, model_id in aliases.items()}
         label = f"{by_id[default]} ({default})" if default in by_id else default
-        choices = [["", f"Default: {label}"]]
+        choices = [["", f"Notebook default: {label}"]]
         choices += [[alias, f"{alias} ({model_id})"] for alias, model_id in aliases.items()]
         for name in session.models():
             if name not in aliases and name not in by_id:
