@@ -10,12 +10,10 @@ import threading
 
 import pytest
 
-from claude_magics.api.client import Client
 from claude_magics.api.errors import IncompleteStreamError, OverloadedError, RequestValidationError
 from claude_magics.core.conversation import ContextTooLong, Conversation, ConversationBusy
 from claude_magics.core.history import FAILED_NOTE, INTERRUPTED_NOTE, validate_history
 from claude_magics.testing import (
-    FakeAPI,
     error,
     mid_stream_error,
     pause_turn,
@@ -26,19 +24,6 @@ from claude_magics.testing import (
 )
 
 OPTIONS = {"model": "claude-sonnet-4-6", "max_tokens": 512}
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeAPI() as api:
-        yield api
-
-
-@pytest.fixture
-def client(fake):
-    fake.reset()
-    with Client(api_key="test-key", base_url=fake.base_url, max_retries=2, _sleep=lambda s: None) as c:
-        yield c
 
 
 def last_body(fake) -> dict:

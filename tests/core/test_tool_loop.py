@@ -6,28 +6,13 @@ the next request is accepted.
 
 from __future__ import annotations
 
-import pytest
 
-from claude_magics.api.client import Client
 from claude_magics.core.conversation import Conversation
 from claude_magics.core.history import INTERRUPTED_NOTE, TOOL_CUT_OFF, validate_history
 from claude_magics.core.tools import Approval, Toolset
-from claude_magics.testing import FakeAPI, MessageReply, error, text, tool_use
+from claude_magics.testing import MessageReply, error, text, tool_use
 
 OPTIONS = {"model": "claude-sonnet-4-6", "max_tokens": 512}
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeAPI() as api:
-        yield api
-
-
-@pytest.fixture
-def client(fake):
-    fake.reset()
-    with Client(api_key="test-key", base_url=fake.base_url, max_retries=2, _sleep=lambda s: None) as c:
-        yield c
 
 
 def calls(*uses, text_first=None, stop_reason="tool_use"):
