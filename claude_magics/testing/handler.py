@@ -47,6 +47,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - %s", self.address_string(), format % args)
 
+    def handle_one_request(self) -> None:
+        # A client closing an idle keep-alive connection (a reset while we wait for the next
+        # request line) is the normal end of a connection, not an error to print.
+        try:
+            super().handle_one_request()
+        except _DISCONNECTS:
+            self.close_connection = True
+
     def do_GET(self) -> None:
         self._serve()
 

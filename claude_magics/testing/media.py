@@ -11,7 +11,7 @@ import re
 import struct
 from dataclasses import dataclass
 
-__all__ = ["ImageInfo", "sniff_image", "pdf_page_count"]
+__all__ = ["ImageInfo", "sniff_image", "pdf_page_count", "looks_like_pdf"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,23 @@ def _webp_size(data: bytes) -> tuple[int | None, int | None]:
         height = int.from_bytes(data[27:30], "little") + 1
         return width, height
     return None, None
+
+
+_PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """Whether ``data`` has a PDF's frame: the ``%PDF-`` header, an object, and ``%%EOF`` at the end.
+
+    The API parses the document and refuses what is not one ("The PDF specified was not
+    valid."); bytes that merely start with ``%PDF`` - a truncated download, a renamed file -
+    are refused here too, so a test cannot pass with a document the API would reject.
+    """
+    return (
+        data.startswith(b"%PDF-")
+        and b"%%EOF" in data[-1024:]
+        and _PDF_OBJECT.search(data, 0, 1 << 20) is not None
+    )
 
 
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")

@@ -12,7 +12,7 @@ import binascii
 from typing import Any
 
 from .errors import invalid
-from .media import sniff_image
+from .media import looks_like_pdf, sniff_image
 
 __all__ = ["ContentChecker", "check_cache_control", "count_images", "message_blocks", "is_int"]
 
@@ -186,7 +186,7 @@ class ContentChecker:
                 raw = base64.b64decode(data, validate=True)
             except (binascii.Error, ValueError):
                 raw = b""
-            if not raw.startswith(b"%PDF"):
+            if not looks_like_pdf(raw):
                 raise invalid(f"{where}.data: The PDF specified was not valid.")
         elif kind == "text":
             where = f"{path}.source.text"

@@ -66,3 +66,12 @@ def test_image_tokens_follow_area_and_downscaling():
     assert image_tokens(1092, 1092) == image_tokens(4000, 4000), "large images are scaled to ~1.15 MP first"
     assert 1500 < image_tokens(4000, 4000) <= 1534
     assert image_tokens(None, None) == 1000
+
+
+def test_bytes_that_only_start_like_a_pdf_are_not_one():
+    from claude_magics.testing.media import looks_like_pdf
+
+    real = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    assert looks_like_pdf(real)
+    for fake_pdf in (b"%PDF-1.4 garbage", b"%PDF-1.7\n" + b"x" * 1000, real[:-7], b"%PDF" + real[5:], b"hello"):
+        assert not looks_like_pdf(fake_pdf)

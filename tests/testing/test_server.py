@@ -214,3 +214,28 @@ def test_command_line_adds_models():
         assert listed[0]["id"] == "claude-opus-4-1-20250805-thinking"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+def test_a_client_resetting_an_idle_keep_alive_connection_prints_nothing(capfd):
+    import json as _json
+    import struct
+    import time
+
+    from claude_magics.testing import FakeAPI
+
+    with FakeAPI() as fake:
+        host, port = fake.base_url.split("//")[1].split(":")
+        conn = socket.create_connection((host, int(port)))
+        body = _json.dumps({"model": "claude-sonnet-4-6", "max_tokens": 5,
+                            "messages": [{"role": "user", "content": "hi"}]}).encode()
+        conn.sendall(
+            b"POST /v1/messages HTTP/1.1\r\nhost: x\r\nx-api-key: k\r\nanthropic-version: 2023-06-01\r\n"
+            b"content-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body) + body
+        )
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        assert fake.wait_finished()[0].outcome == "completed"
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        conn.close()
+        time.sleep(0.3)
+    captured = capfd.readouterr()
+    assert "ConnectionResetError" not in captured.err and "Traceback" not in captured.err

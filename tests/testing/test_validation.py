@@ -233,6 +233,11 @@ CASES = [
         "messages.0.content.0.document.source.base64.data: The PDF specified was not valid.",
     ),
     (
+        "PDF header on bytes that are not a PDF",
+        body(messages=[{"role": "user", "content": [document_block(b"%PDF-1.4 renamed text file")]}]),
+        "messages.0.content.0.document.source.base64.data: The PDF specified was not valid.",
+    ),
+    (
         "thinking block without signature",
         body(messages=[USER, {"role": "assistant", "content": [{"type": "thinking", "thinking": "hm"}]}]),
         "messages.1.content.0.thinking.signature: Field required",
