@@ -21,7 +21,13 @@ def sidebar_panel(page, timeout: int = 60_000):
     """The chat panel inside the sidebar (opened if needed), once the kernel shows it."""
     open_sidebar(page)
     panel = page.locator(f"{SIDEBAR} .claude-panel")
-    expect(panel).to_have_count(1, timeout=timeout)
+    try:
+        expect(panel).to_have_count(1, timeout=timeout)
+    except AssertionError:
+        sidebar = page.locator(SIDEBAR)
+        raise AssertionError(
+            f"no chat panel in the sidebar (phase {sidebar.get_attribute('data-phase')!r}): {sidebar.inner_text()!r}"
+        ) from None
     return panel
 
 

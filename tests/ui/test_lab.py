@@ -99,3 +99,46 @@ def test_subshell_routing_is_left_alone_outside_a_kernel():
     assert follow_page_subshell(comm) is False
     assert comm._reply_subshell_for(None, "sub") == "main"
     assert follow_page_subshell(None) is False
+
+
+class RecordingComm:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, data):
+        self.sent.append(data)
+
+    def on_msg(self, callback):
+        self.callback = callback
+
+    def on_close(self, callback):
+        self.closed = callback
+
+
+def test_the_bridge_attaches_restores_and_pushes_the_saved_state(monkeypatch):
+    from claude_magics.core.session import Session
+    from claude_magics.ui.lab.bridge import Bridge
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    session = Session()
+    bridge = Bridge(session)
+    comm = RecordingComm()
+    bridge.open(comm, {})
+    saved = saved_state(conversation_with(1))
+    comm.callback({"content": {"data": {"type": "attach", "request": "r1", "saved": saved, "settings": {}}}})
+    reply = comm.sent[-1]
+    assert reply["type"] == "attached" and reply["request"] == "r1", reply
+    assert reply["restored"] is True and reply["messages"] == 2 and reply["model_id"]
+    assert reply["has_key"] is False and "getpass" in reply["key_help"]
+
+    comm.callback({"content": {"data": {"type": "panel", "request": "r2", "conversation": "default"}}})
+    assert comm.sent[-1] == {"type": "panel", "model_id": reply["model_id"], "request": "r2"}
+
+    comm.callback({"content": {"data": {"type": "code", "request": "r3"}}})
+    assert comm.sent[-1]["type"] == "code" and comm.sent[-1]["code"] == ""
+
+    session.conversation().reset()  # a change: every attached page gets the new state
+    assert comm.sent[-1]["type"] == "saved" and comm.sent[-1]["state"]["conversation"]["messages"] == []
+
+    comm.callback({"content": {"data": {"type": "nonsense", "request": "r4"}}})
+    assert comm.sent[-1]["type"] == "error" and comm.sent[-1]["request"] == "r4"

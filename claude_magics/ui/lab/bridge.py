@@ -88,7 +88,7 @@ class Bridge:
         return ensure_panel(session=self._session, conversation=self._session.conversation(name or None))
 
     def _do_attach(self, data: dict) -> dict:
-        from ...magics.messages import MISSING_KEY, has_key
+        from ...api.errors import MissingAPIKeyError
 
         settings = data.get("settings") or {}
         with self._lock:
@@ -107,7 +107,11 @@ class Bridge:
             except ValueError:
                 pass  # a bad setting must not stop the sidebar; the picker keeps the default
         self._watch(conversation)
-        key = has_key(self._session.client())
+        try:
+            self._session.require_key()
+            key, key_help = True, ""
+        except MissingAPIKeyError as exc:  # the one text about a missing key
+            key, key_help = False, f"{exc.message} {exc.hint}"
         return {
             "type": "attached",
             "model_id": panel.model_id,
@@ -115,7 +119,7 @@ class Bridge:
             "messages": len(conversation),
             "restored": restored,
             "has_key": key,
-            "key_help": "" if key else MISSING_KEY,
+            "key_help": key_help,
             "subshells": kernel_has_subshells(),
         }
 
