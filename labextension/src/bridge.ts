@@ -141,6 +141,9 @@ export class KernelBridge implements IDisposable {
   }
 
   private async _doConnect(generation: number): Promise<IAttachInfo> {
+    // Nothing below runs before `_connecting` holds this promise: the phase changes it
+    // announces reach listeners that may ask to connect again.
+    await Promise.resolve();
     const kernel = this.panel.sessionContext.session?.kernel;
     const stale = () => this._disposed || generation !== this._generation;
     if (!kernel) {

@@ -44,9 +44,17 @@ class InlinePanel extends Panel implements IRenderMime.IRenderer {
     if (!bridge.info) {
       this._setNote('The chat panel comes back when the kernel runs claude_magics (it reconnects by itself).');
       this._clear();
-      void bridge.want().catch(() => undefined);
+      if (!this._asked) {
+        // once: the bridge reconnects by itself after restarts, and says so through `changed`
+        this._asked = true;
+        void bridge.want().catch(() => undefined);
+      }
       return;
     }
+    if (bridge.info === this._attachment) {
+      return; // the same kernel session: the panel shown is still the live one
+    }
+    this._attachment = bridge.info;
     let modelId: string;
     try {
       const reply = await bridge.request('panel', { conversation: this._conversation });
@@ -82,6 +90,8 @@ class InlinePanel extends Panel implements IRenderMime.IRenderer {
   }
 
   private _conversation = '';
+  private _asked = false;
+  private _attachment: unknown = null;
   private _note = new Widget();
   private _renderer: IRenderMime.IRenderer | null = null;
   private _shown: string | null = null;

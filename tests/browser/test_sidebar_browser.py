@@ -175,8 +175,7 @@ def test_the_conversation_survives_save_and_a_kernel_restart(page, fake_api, lab
     expect(cell(page, 5).locator(".claude-panel .cp-entry")).to_have_count(before, timeout=STREAM_TIMEOUT)
     assert "model not found" not in output_text(page, 5)
 
-    run_cell(page, 0)
-    run_cell(page, 6)
+    run_cell(page, 6)  # the sidebar loaded claude_magics into the new kernel; no %load_ext needed
     expect(cell(page, 6).locator(".claude-answer strong", has_text="remember")).to_have_count(1, timeout=STREAM_TIMEOUT)
     assert len(fake_api.requests[-1].json["messages"]) == before + 1  # the restored history went along
     page.screenshot(path=screenshots / "sidebar-after-restart.png")
@@ -188,7 +187,8 @@ def test_the_sidebar_follows_the_active_notebook(page, lab, fake_api, screenshot
     write_notebook(lab.root / "sidebar_b.ipynb", ["%load_ext claude_magics"])
     entries_a = sidebar_panel(page).locator(".cp-entry").count()
     page.locator(".jp-DirListing-item", has_text="sidebar_b.ipynb").dblclick()
-    expect(page.locator(".jp-mod-current .jp-Notebook .jp-Cell")).to_have_count(1, timeout=STREAM_TIMEOUT)
+    tab_b = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text="sidebar_b.ipynb")
+    expect(tab_b).to_have_count(1, timeout=STREAM_TIMEOUT)
     wait_for_idle(page)
     panel = sidebar_panel(page)
     expect(panel.locator(".cp-entry")).to_have_count(0, timeout=STREAM_TIMEOUT)
