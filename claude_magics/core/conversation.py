@@ -8,7 +8,19 @@ sooner or later leave the notebook unable to ask anything. So a turn is committe
 once, when it ends - successfully, interrupted, or failed - and always as a valid
 ``user``/``assistant`` pair (or not at all).
 
-The rules themselves (what a valid history is) live in ``history``; usage totals in ``usage``.
+The rules themselves (what a valid history is) live in ``history``; usage totals in ``usage``;
+what makes two requests the same and which answers are replayed in ``replay``.
+
+Replay: given an answer store, ``run_turn`` looks the request up before sending it and, when
+this exact request was answered before, commits the stored answer instead - at no cost, the
+conversation continuing exactly as it did (``refresh`` asks again and replaces it).
+
+Where a turn came from: a turn may carry an ``origin`` (the notebook cell that asked, and the
+execution). When a cell runs again, its earlier turn and everything after it are replaced by
+the new turn instead of being appended to: the history is what the cells say, in the order
+they last ran, so Restart & Run All over a restored conversation never duplicates it, and an
+edited cell re-asks from its own point. Turns without an origin (the chat panel, a terminal)
+append.
 
 A turn runs synchronously on the calling thread: the magic runs it on the kernel's main
 thread so that Kernel > Interrupt (KeyboardInterrupt) stops it; the chat panel runs it on
@@ -44,7 +56,8 @@ from .history import (
     validate_history,
     with_cache_breakpoints,
 )
-from .usage import UsageTotals, format_usage_line
+from .replay import from_record, replay_key, storable, to_record
+from .usage import UsageTotals, format_replay_line, format_usage_line
 
 __all__ = ["Conversation", "ConversationBusy", "ConversationEvent", "ContextTooLong", "Forgotten", "TurnResult"]
 
@@ -80,6 +93,10 @@ class TurnResult:
     total_usage: Usage | None = None
     #: The tool loop stopped at ``Toolset.max_steps`` with calls still asked for.
     stopped_tools: bool = False
+    #: the stored answer to this exact request was shown instead of asking (no cost)
+    replayed: bool = False
+    #: for a replayed answer: the record it came from (when it was asked, what it cost then)
+    record: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,6 +110,9 @@ class TurnResult:
 
     @property
     def usage_line(self) -> str:
+        if self.replayed:
+            record = self.record or {}
+            return format_replay_line(self.model, record.get("stored_at"), record.get("cost"))
         return format_usage_line(self.model, self.usage, self.cost, self.elapsed)
 
 
@@ -117,6 +137,7 @@ class Forgotten:
     typed: dict
     totals: UsageTotals
     earlier: UsageTotals
+    origins: list = field(default_factory=list)
 
 
 class Conversation:
@@ -129,6 +150,9 @@ class Conversation:
         # the typed question ("Describe {df}") rather than the summary that was sent; the
         # message is held so that an id is never matched to a later object.
         self._typed: dict[int, tuple[dict, dict]] = {}
+        #: one entry per user/assistant pair of ``_messages``: the origin of the turn it
+        #: belongs to (every pair of a tool loop's turn has the turn's origin), or None
+        self._origins: list[dict | None] = []
         self.totals = UsageTotals()  # since the last new/load (or as saved)
         self.earlier = UsageTotals()  # spent before that, in this kernel: money spent stays spent
         self._lock = threading.Lock()
@@ -189,16 +213,33 @@ class Conversation:
             raise KeyboardInterrupt
 
     # -- building a request --------------------------------------------------------
-    def build_messages(self, content: list[dict], *, record: bool = True) -> list[dict]:
+    def build_messages(self, content: list[dict], *, record: bool = True, keep: int | None = None) -> list[dict]:
         """The ``messages`` field for a new user turn: history (if ``record``) plus it.
 
-        Answers any ``tool_use`` left open by the previous turn first, so the request is
-        valid even when the model asked for a tool nobody ran.
+        ``keep``: how many messages of the history come before it (all by default; fewer
+        when a cell that runs again replaces its earlier turn). Answers any ``tool_use``
+        left open by the previous turn first, so the request is valid even when the model
+        asked for a tool nobody ran.
         """
         # a shallow copy: nothing downstream mutates these dicts (cache breakpoints are
         # marked on a deep copy, and only the new user message is committed, copied)
-        history = list(self._messages) if record else []
+        history = list(self._messages[:keep]) if record else []
         return history + [{"role": "user", "content": answer_open_tools(history, content)}]
+
+    def replaced_from(self, origin: dict | None) -> int:
+        """How many messages stay before a turn from ``origin``: all, unless the same cell
+        asked before in an earlier execution - then everything from that turn on goes.
+
+        A turn of the same execution (a cell asking twice) is kept: only a new run of the
+        cell replaces what its earlier run said.
+        """
+        cell = (origin or {}).get("cell")
+        if not cell:
+            return len(self._messages)
+        for index, earlier in enumerate(self._origins):
+            if earlier and earlier.get("cell") == cell and earlier.get("run") != origin.get("run"):
+                return index * 2
+        return len(self._messages)
 
     def check_fits(self, messages: list[dict], options: dict) -> None:
         """Refuse early, with the way out, when a request clearly exceeds the window."""
@@ -227,6 +268,9 @@ class Conversation:
         cache: bool = True,
         tools=None,
         typed: dict | None = None,
+        store=None,
+        refresh: bool = False,
+        origin: dict | None = None,
     ) -> TurnResult:
         """Ask one question and commit the answer; never raises for API or network trouble.
 
@@ -243,6 +287,13 @@ class Conversation:
         ``TurnResult.message``; ``ConversationBusy``, ``ContextTooLong`` and an empty prompt
         raise, because nothing was sent. With ``record=False`` the turn neither reads nor
         writes history.
+
+        ``store`` (an ``AnswerStore``): replay the stored answer to this exact request
+        instead of sending it, and store a complete new answer; ``refresh`` asks anyway and
+        replaces the stored answer. Turns with tools never replay: their answers depend on
+        what the tools return when run. ``origin`` (``{"cell": id, "run": id}``): the cell
+        and execution that asked; a new run of a cell replaces its earlier turn and what
+        followed it (``replaced_from``).
         """
         blocks = as_blocks(content)
         if not blocks:
@@ -252,30 +303,36 @@ class Conversation:
                 f"Conversation {self.name!r} is still answering; wait for it or stop it first."
             )
         try:
-            messages = self.build_messages(blocks, record=record)
+            keep = self.replaced_from(origin) if record else 0
+            messages = self.build_messages(blocks, record=record, keep=keep)
             self.check_fits(messages, options)
             # Before any view is told: a credential must not even be drawn in the panel.
             check_request({"system": options.get("system"), "messages": messages})
             toolset = _as_toolset(tools)
+            replay = _Replay(store, refresh) if store is not None and not toolset else None
             with InterruptWindow() as window:
                 if record:
                     self._emit("turn_started", content=blocks, typed=typed)
                 try:
-                    result = self._exchange(messages, client, options, on_update, cancel, stream, cache, toolset, window)
+                    result = self._exchange(
+                        messages, client, options, on_update, cancel, stream, cache, toolset, window, replay
+                    )
                 except BaseException as exc:  # refused by the client after all: views must recover
                     if record:
                         self._emit("turn_finished", result=TurnResult(model=options.get("model"), error=exc))
                     raise
                 # Interrupts are held from here: the answer is complete, or its failure known.
                 if record:
-                    self._commit(messages[-1], result, typed)
+                    replaced = self._commit(messages[-1], result, keep, origin, typed)
                     self._emit("turn_finished", result=result)
+                    if replaced:
+                        self._emit("loaded")  # views redraw the history that the new run replaced
             return result
         finally:
             self._lock.release()
 
-    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None, window=None) -> TurnResult:
-        """Send, stream, run tools and follow ``pause_turn``; fold failures into a result.
+    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None, window=None, replay=None) -> TurnResult:
+        """Send (or replay), stream, run tools and follow ``pause_turn``; fold failures into a result.
 
         ``result.message`` is what the displays show: every assistant block of the turn with
         the tool results between them; ``result.steps`` the messages a tool loop added.
@@ -300,6 +357,12 @@ class Conversation:
                 if answer:
                     request_messages = request_messages + [{"role": "assistant", "content": [b.to_dict() for b in answer]}]
                 body["messages"] = with_cache_breakpoints(request_messages) if cache else request_messages
+                if replay is not None and requests == 0 and replay.lookup(body, client, result):
+                    if on_update is not None:
+                        on_update(result.message)  # the same display path as a live answer
+                    self._emit("update", snapshot=result.message)
+                    result.elapsed = time.monotonic() - started
+                    return result
                 with window.open():
                     segment = self._one_request(client, body, on_update, cancel, stream, shown + answer, result, reading)
                 requests += 1
@@ -350,6 +413,8 @@ class Conversation:
         if result.message is not None:
             usage = result.total_usage or result.message.usage
             result.cost = model_info.estimate_cost(result.model, usage)
+        if replay is not None:
+            replay.keep(result)
         return result
 
     def _run_tools(self, toolset, calls, stop_reason, result, shown, current, on_update) -> list[dict]:
@@ -400,8 +465,12 @@ class Conversation:
                     return None
             return events.get_final_message()
 
-    def _commit(self, user_message: dict, result: TurnResult, typed: dict | None = None) -> None:
-        """Append the turn to history as a valid sequence ending in an answer - or nothing at all."""
+    def _commit(self, user_message: dict, result: TurnResult, keep: int, origin: dict | None,
+                typed: dict | None = None) -> bool:
+        """Put the turn into history after the first ``keep`` messages as a valid sequence
+        ending in an answer - or change nothing at all. True when an earlier run's turns
+        were replaced.
+        """
         message = result.message
         steps = copy.deepcopy(result.steps)
         if result.ok and message is not None:
@@ -415,16 +484,25 @@ class Conversation:
             # the loop ended after sending tool results: keep them, with a note as the answer
             final = [{"type": "text", "text": INTERRUPTED_NOTE if result.interrupted else FAILED_NOTE}]
         if not final and not steps:
-            return
+            return False
         if not final:  # ends in an assistant message whose tool calls the next turn answers
             turn = [copy.deepcopy(user_message), *steps]
         else:
             turn = [copy.deepcopy(user_message), *steps, {"role": "assistant", "content": final}]
-        self._messages.extend(turn)
+        replaced = keep < len(self._messages)
+        self._messages = self._messages[:keep] + turn
+        kept = {id(message) for message in self._messages}
+        self._typed = {key: held for key, held in self._typed.items() if key in kept}
+        mark = dict(origin) if origin else None
+        self._origins = self._origins[:keep // 2] + [mark] * (len(turn) // 2)
         if typed is not None:
             self._typed[id(turn[0])] = (turn[0], dict(typed))
-        self.totals.add(result.usage, result.cost)
+        if result.replayed:
+            self.totals.add_replayed()
+        else:
+            self.totals.add(result.usage, result.cost)
         result.committed = True
+        return replaced
 
     # -- changing history ----------------------------------------------------------
     def reset(self) -> Forgotten:
@@ -433,8 +511,8 @@ class Conversation:
         Returns what was forgotten; ``restore`` brings it back while nothing was asked since.
         """
         self._require_idle()
-        forgotten = Forgotten(self._messages, self._typed, self.totals, self.earlier)
-        self._messages, self._typed = [], {}
+        forgotten = Forgotten(self._messages, self._typed, self.totals, self.earlier, self._origins)
+        self._messages, self._typed, self._origins = [], {}, []
         self.earlier = self.earlier.plus(self.totals)
         self.totals = UsageTotals()
         self._emit("reset")
@@ -446,6 +524,7 @@ class Conversation:
         if self._messages:
             return False
         self._messages, self._typed = forgotten.messages, dict(forgotten.typed)
+        self._origins = list(forgotten.origins) or [None] * (len(self._messages) // 2)
         self.earlier = forgotten.earlier
         self.totals = forgotten.totals.plus(self.totals)  # anything spent since stays counted
         self._emit("loaded")
@@ -464,6 +543,7 @@ class Conversation:
         self._messages = self._messages[drop * 2:]
         kept = {id(message) for message in self._messages}
         self._typed = {key: held for key, held in self._typed.items() if key in kept}
+        self._origins = self._origins[drop:]
         self._emit("loaded")
         return drop
 
@@ -478,6 +558,7 @@ class Conversation:
             "version": SAVE_VERSION,
             "name": self.name,
             "messages": self.messages,
+            "origins": copy.deepcopy(self._origins),
             "totals": self.totals.to_dict(),
         }
 
@@ -502,6 +583,7 @@ class Conversation:
         self._require_idle()
         self._messages = copy.deepcopy(messages)
         self._typed = {}
+        self._origins = _origins_of(data.get("origins"), len(messages) // 2)
         self.earlier = self.earlier.plus(self.totals)
         self.totals = totals
         self._emit("loaded")
@@ -577,3 +659,51 @@ def _merge(earlier: list, segment: Message) -> Message:
     merged = copy.copy(segment)
     merged.content = list(earlier) + list(segment.content)
     return merged
+
+
+def _origins_of(saved, pairs: int) -> list[dict | None]:
+    """The saved origins when they fit the saved history, else none known (turns append)."""
+    if isinstance(saved, list) and len(saved) == pairs:
+        return [
+            {"cell": str(o["cell"]), "run": str(o.get("run", ""))}
+            if isinstance(o, dict) and o.get("cell") else None
+            for o in saved
+        ]
+    return [None] * pairs
+
+
+class _Replay:
+    """One turn's use of the answer store: look the first request up, keep a complete answer.
+
+    A store that cannot be read or written (a full disk, a locked file) costs the replay,
+    never the turn.
+    """
+
+    def __init__(self, store, refresh: bool) -> None:
+        self.store = store
+        self.refresh = refresh
+        self.key: str | None = None
+
+    def lookup(self, body: dict, client, result: TurnResult) -> bool:
+        """Fill ``result`` with the stored answer to ``body``; False when it must be asked."""
+        try:
+            self.key = replay_key(body, client)
+            found = None if self.refresh else from_record(self.store.get(self.key))
+        except Exception:  # sqlite3.Error, OSError: ask instead
+            return False
+        if found is None:
+            return False
+        message, record = found
+        result.message, result.record, result.replayed = message, record, True
+        result.model = message.model or record.get("model") or result.model
+        result.cost = 0.0
+        return True
+
+    def keep(self, result: TurnResult) -> None:
+        """Store a complete, successful answer under the key of the turn's first request."""
+        if self.key is None or result.replayed or not storable(result):
+            return
+        try:
+            self.store.put(self.key, to_record(result), kind="message")
+        except Exception:  # the answer is shown and committed either way
+            pass

@@ -34,6 +34,8 @@ class Session:
         self.aliases: dict[str, str] = dict(model_info.DEFAULT_ALIASES)
         self.client_options: dict[str, Any] = {}
         self.current = "default"
+        #: replay stored answers to unchanged requests (``%config ClaudeMagics.replay``)
+        self.replay = True
         self._conversations: dict[str, Conversation] = {}
         self._client = client
         self._client_key: tuple | None = None
@@ -138,6 +140,18 @@ class Session:
             from ..api.errors import MissingAPIKeyError
 
             raise MissingAPIKeyError()
+
+    # -- the answer store ------------------------------------------------------------
+    def answer_store(self, *, force: bool = False):
+        """The on-disk answer store the cells replay from, or None when replay is off.
+
+        ``force`` returns it regardless (``%claude cache`` shows and clears it either way).
+        """
+        if not (self.replay or force):
+            return None
+        from .store import default_store
+
+        return default_store()
 
     # -- totals ------------------------------------------------------------------------
     def usage_summary(self) -> list[tuple[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..api.types import Usage
 
-__all__ = ["UsageTotals", "format_usage_line"]
+__all__ = ["UsageTotals", "format_replay_line", "format_usage_line"]
 
 
 @dataclass
@@ -21,6 +21,8 @@ class UsageTotals:
     cache_read_input_tokens: int = 0
     cost: float = 0.0
     unpriced_turns: int = 0
+    #: answers replayed from the store: shown and kept in the history, no tokens, no cost
+    replayed_turns: int = 0
 
     def add(self, usage: Usage | None, cost: float | None) -> None:
         self.turns += 1
@@ -33,6 +35,11 @@ class UsageTotals:
             self.unpriced_turns += 1
         else:
             self.cost += cost
+
+    def add_replayed(self) -> None:
+        """A replayed answer: it counts as an answer, and costs nothing."""
+        self.turns += 1
+        self.replayed_turns += 1
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -81,4 +88,19 @@ def format_usage_line(model, usage, cost, elapsed) -> str:
         parts.append(f"~${cost:.4f}")
     if elapsed:
         parts.append(f"{elapsed:.1f} s")
+    return " · ".join(parts)
+
+
+def format_replay_line(model, stored_at: float | None, cost_then: float | None) -> str:
+    """``claude-sonnet-4-6 · replayed, no cost (asked 2026-11-30 20:41, ~$0.0041 then)``."""
+    import time
+
+    parts = [model or "?", "replayed, no cost"]
+    then = []
+    if stored_at:
+        then.append("asked " + time.strftime("%Y-%m-%d %H:%M", time.localtime(stored_at)))
+    if cost_then:
+        then.append(f"~${cost_then:.4f} then")
+    if then:
+        parts[-1] += f" ({', '.join(then)})"
     return " · ".join(parts)

@@ -20,7 +20,9 @@ USAGE = """%%claude [options]            (the cell body is the question)
 
 DESCRIPTION = """\
 Ask Claude. The cell body (or the rest of the line) is the question, and the
-conversation continues across cells; --new starts afresh.
+conversation continues across cells; --new starts afresh. A cell whose request
+is unchanged (a re-run notebook) shows its stored answer at no cost, marked
+Replayed; --refresh asks again.
 
 {name} puts a variable of the notebook into the question: a DataFrame as a
 bounded summary, a figure or image as an image, anything else as a bounded repr.

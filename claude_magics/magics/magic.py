@@ -29,7 +29,7 @@ from traitlets import (
 
 from ..core.models import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_THINKING_BUDGET
 from .help import plain_help
-from .messages import describe_error
+from .messages import REPLAYED, describe_error
 from .parsing import code_blocks, split_leading_options, unquote
 from .subcommands import Subcommands, match_subcommand
 
@@ -59,6 +59,7 @@ class ClaudeMagics(Subcommands, Magics):
         "DANGEROUS: run the code Claude writes (--agent) without asking. Model output can be steered by "
         "the data it reads; leave this False unless the notebook holds nothing you would mind losing."
     )).tag(config=True)
+    replay = Bool(True, help="Show the stored answer when a cell sends a request answered before (no cost); `--refresh` asks again.").tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         self._session = None  # before traitlets applies config and fires observers
@@ -85,7 +86,7 @@ class ClaudeMagics(Subcommands, Magics):
                 raise TraitError(str(exc)) from None
         return value
 
-    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "first_byte_timeout", "max_retries")
+    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "first_byte_timeout", "max_retries", "replay")
     def _sync(self, change=None):
         if self._session is not None:
             self._configure(self._session)
@@ -117,6 +118,7 @@ class ClaudeMagics(Subcommands, Magics):
         if self.auth != "x-api-key":
             options["auth"] = self.auth
         session.client_options = options
+        session.replay = self.replay
 
     # -- the magic ---------------------------------------------------------------------
     @no_var_expand  # {name}, $name: the magic resolves references itself and never evaluates
@@ -137,6 +139,7 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--chat", metavar="NAME", help="Use the named conversation (several per notebook).")
     @argument("--code", action="store_true", help="Put the answer's code into a new cell below.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer instead of streaming it.")
+    @argument("--refresh", action="store_true", help="Ask again even if this exact request was answered before, and store the new answer.")
     @argument("--tools", metavar="NAMES", help="Comma-separated names of notebook functions Claude may call (run as it asks).")
     @argument("--tool-choice", metavar="CHOICE", help="auto (default), any (must call one), none, or a tool's name.")
     @argument("--agent", action="store_true",
@@ -212,13 +215,15 @@ class ClaudeMagics(Subcommands, Magics):
     def _run(self, conversation, content, options, args, client, typed=None, notice=None) -> None:
         from ..core.conversation import ContextTooLong, ConversationBusy
         from ..ui.live import LiveDisplay
+        from .cells import current_origin
 
         display = LiveDisplay(throttle=self.throttle)
         try:
             result = conversation.run_turn(
                 content, client=client, options=options, on_update=display.update,
                 record=not args.no_history, stream=self.stream and not args.no_stream,
-                cache=self.cache, tools=self._toolset(args), typed=typed,
+                cache=self.cache, tools=self._toolset(args), typed=typed, store=self.session.answer_store(),
+                refresh=args.refresh, origin=current_origin(self.shell),
             )
         except (ConversationBusy, ContextTooLong, ValueError) as exc:
             # nothing was sent: busy, too long, or parameters the API would refuse
@@ -236,6 +241,7 @@ class ClaudeMagics(Subcommands, Magics):
             footer=result.usage_line if self.show_usage else None,
             error=error,
             notice=notice,
+            banner=REPLAYED if result.replayed else None,
         )
         if args.output:
             self.shell.user_ns[args.output] = result.message

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+REPLAYED = (
+    "Replayed: this exact request was answered before, so the stored answer is shown (no cost). "
+    "Add --refresh to ask again (%%claude --refresh)."
+)
+
 
 def describe_error(error: BaseException) -> str:
     """One line for a person: the API's message and what to do, not a traceback."""

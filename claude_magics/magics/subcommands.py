@@ -105,6 +105,14 @@ def _path(*suffixes: str) -> Callable[[str], tuple | None]:
     return parse
 
 
+def _cache(rest: str):
+    if rest in ("", "clear"):
+        return (rest or None,)
+    if _looks_like_an_argument(rest):
+        raise UsageError("Usage: %claude cache [clear]  (where answers are stored and how much; clear empties it)")
+    return None
+
+
 @dataclass(frozen=True)
 class Subcommand:
     """One subcommand: its word, its argument syntax (for help), what it does, its grammar."""
@@ -147,6 +155,7 @@ _SUBCOMMANDS = (
     Subcommand("export", "PATH.md", "write the conversation as Markdown", _path(".md", ".markdown")),
     Subcommand("config", "", "show the effective defaults (never the key)", _nothing),
     Subcommand("chat", "[NAME]", "open the chat panel over this notebook's conversation", _optional_name),
+    Subcommand("cache", "[clear]", "where replayed answers are stored and how much; `clear` empties the store", _cache),
 )
 
 #: Every subcommand by its word: the one place that says what each accepts.
@@ -290,11 +299,16 @@ class Subcommands:
         for name, totals in rows:
             total_cost += totals.cost
             cache = totals.cache_read_input_tokens
+            notes = []
+            if totals.replayed_turns:
+                notes.append(f"{totals.replayed_turns} replayed at no cost")
+            if totals.unpriced_turns and not demo:
+                notes.append(f"{totals.unpriced_turns} answers from unpriced models")
             print(
                 f"{name}: {totals.turns} answers, {totals.input_tokens:,} in, {totals.output_tokens:,} out, "
                 f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write"
                 + ("" if demo else f", ~${totals.cost:.4f}")
-                + (f" ({totals.unpriced_turns} answers from unpriced models)" if totals.unpriced_turns and not demo else "")
+                + (f" ({'; '.join(notes)})" if notes else "")
             )
         if demo:
             print("total: no cost (offline demo: the answers came from the bundled fake API)")
@@ -338,3 +352,25 @@ class Subcommands:
         from ..ui.panel import show_chat
 
         return show_chat(session=self.session, conversation=self.session.conversation(name))
+
+    def _cmd_cache(self, action):
+        store = self.session.answer_store(force=True)
+        if action == "clear":
+            removed = store.clear()
+            print(f"Removed {removed} stored answer(s) from {store.path}")
+            return
+        stats = store.stats()
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(stats.by_kind.items()))
+        print(f"answers stored: {stats.entries}" + (f" ({kinds})" if kinds else ""))
+        print(f"size:           {_size(stats.bytes)} of at most {_size(store.max_bytes)} (oldest used go first)")
+        print(f"file:           {stats.path}")
+        print(f"replay:         {'on' if self.session.replay else 'off'} (%config ClaudeMagics.replay = "
+              f"{not self.session.replay}); --refresh asks again")
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if count < 1024 or unit == "MB":
+            return f"{count:,} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count /= 1024
+    return f"{count:,.1f} GB"

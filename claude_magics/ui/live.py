@@ -211,16 +211,18 @@ class LiveDisplay:
         footer: str | None = None,
         error: str | None = None,
         notice: str | None = None,
+        banner: str | None = None,
     ) -> None:
         """Show the final answer exactly, then ``notice``, ``error`` and the usage ``footer``.
 
         ``snapshot`` may be the partial message of a failed turn (it stays visible above the
-        error) or ``None``.
+        error) or ``None``. ``banner`` is a notice shown above the answer, for what must be
+        seen before it is read (a replayed answer).
         """
         content = getattr(snapshot, "content", None) or []
         lines = [line for line in (notice, error, footer) if line]
-        if self.plain:
-            self._echo.finish(content, lines)
+        if self.plain:  # the text is out already: the banner follows it
+            self._echo.finish(content, [banner, *lines] if banner else lines)
             return
         body, text = self._view.render(content, final=True)
         extras = [
@@ -229,6 +231,9 @@ class LiveDisplay:
             if line
         ]
         body = "\n".join([body, *extras] if body else extras)
+        if banner:
+            body = render_notice(banner) + "\n" + body
+            text = banner + "\n\n" + text
         if body or self._shown:
             self._publish(body, "\n\n".join([text, *lines] if text else lines))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from claude_magics.core.store import default_store
 from claude_magics.testing import FakeAPI
 
 from .kernel_runner import Kernel
@@ -29,8 +30,10 @@ def kernel(fake, tmp_path_factory):
 
 @pytest.fixture
 def fresh(kernel, fake):
-    """A kernel whose conversation is empty and a fake with no requests or scripted replies."""
+    """A kernel whose conversation is empty, an empty answer store (nothing replays from an
+    earlier test) and a fake with no requests or scripted replies."""
     run = kernel.run("%claude new")
     assert run.status == "ok", run.error
+    default_store().clear()
     fake.reset()
     return kernel

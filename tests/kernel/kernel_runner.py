@@ -86,14 +86,21 @@ class Kernel:
         self.client.wait_for_ready(timeout=60)
         self.prompts: list[str] = []  # every input() prompt a cell showed
 
-    def run(self, code: str, timeout: float = 60.0, on_message=None, stdin=None) -> CellRun:
+    def run(self, code: str, timeout: float = 60.0, on_message=None, stdin=None, cell_id: str | None = None) -> CellRun:
         """Execute ``code`` and collect its iopub messages until the kernel is idle again.
 
         ``stdin(prompt) -> str`` answers the cell's ``input()`` calls (as a front end's input
         box does); without it the kernel is told that this front end has no stdin.
+        ``cell_id``: sent as ``metadata.cellId``, as JupyterLab does for a notebook cell.
         """
         started = time.monotonic()
-        msg_id = self.client.execute(code, allow_stdin=stdin is not None)
+        content = dict(code=code, silent=False, store_history=True, user_expressions={},
+                       allow_stdin=stdin is not None, stop_on_error=True)
+        message = self.client.session.msg(
+            "execute_request", content, metadata={"cellId": cell_id} if cell_id is not None else {}
+        )
+        self.client.shell_channel.send(message)
+        msg_id = message["header"]["msg_id"]
         messages: list[dict] = []
         deadline = started + timeout
         idle = False

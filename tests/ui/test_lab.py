@@ -59,6 +59,23 @@ def test_the_oldest_exchanges_go_first_to_fit_the_cap():
     assert messages[0]["role"] == "user"
 
 
+def test_cell_origins_travel_with_the_exchanges_they_belong_to():
+    """Restart & Run All over a restored conversation replaces, not duplicates: that needs the
+    cells that asked each exchange, aligned with the exchanges that survived the cap."""
+    conversation = conversation_with(10, size=1000)
+    data = conversation.to_dict()
+    data["origins"] = [{"cell": f"c{i}", "run": "r1"} for i in range(10)]
+    conversation.load_dict(data)
+    state = saved_state(conversation, max_bytes=4000)
+    kept = len(state["conversation"]["messages"]) // 2
+    assert state["conversation"]["origins"] == data["origins"][10 - kept:]
+    fresh = Conversation()
+    assert restore(fresh, state)
+    first = 10 - kept  # the oldest cell whose exchange survived runs again: the history starts over there
+    assert fresh.replaced_from({"cell": f"c{first}", "run": "r2"}) == 0
+    assert fresh.replaced_from({"cell": "c9", "run": "r2"}) == 2 * (kept - 1)
+
+
 def test_restore_fills_only_an_empty_conversation():
     state = saved_state(conversation_with(2))
     fresh = Conversation()

@@ -375,3 +375,18 @@ def test_finish_without_updates_still_shows_everything(plain):
         assert out.getvalue() == "Just **this**.\nusage\n"
     else:
         assert shown.last["text/html"] == wrap_answer(render_markdown("Just **this**.") + "\n" + render_usage_line("usage"))
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_banner_marks_the_answer_before_it_is_read(plain):
+    """A replayed answer says so above itself in a cell; a terminal has printed the text already, so after it."""
+    out, shown = io.StringIO(), FakeDisplay()
+    live = LiveDisplay(plain=plain, display_fn=shown, stream=out, clock=FakeClock())
+    live.update(Message([TextBlock("Stored <answer>.")]))
+    live.finish(Message([TextBlock("Stored <answer>.")]), footer="usage", banner="Replayed <b>")
+    if plain:
+        assert out.getvalue() == "Stored <answer>.\nReplayed <b>\nusage\n"
+    else:
+        html = shown.last["text/html"]
+        assert html.index('<div class="claude-notice">Replayed &lt;b&gt;</div>') < html.index("Stored &lt;answer&gt;.")
+        assert shown.last["text/plain"] == "Replayed <b>\n\nStored <answer>.\n\nusage"

@@ -83,9 +83,11 @@ def saved_state(conversation, *, max_bytes: int = DEFAULT_MAX_BYTES, images: boo
                 message["content"], n = _without_media(message["content"])
                 omitted += n
     dropped = 0
+    origins = data.get("origins") or []  # which cell asked each exchange: kept aligned with it
     state = {"version": SAVED_VERSION, "conversation": data, "dropped_turns": 0, "omitted_media": omitted}
     while messages and _size(state) > max_bytes or (messages and not _valid(messages)):
         del messages[:2]
+        del origins[:1]
         dropped += 1
         state["dropped_turns"] = dropped
     return state
