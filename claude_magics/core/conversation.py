@@ -57,7 +57,7 @@ from .history import (
     with_cache_breakpoints,
 )
 from .replay import from_record, replay_key, storable, to_record
-from .usage import UsageTotals, format_replay_line, format_usage_line
+from .usage import UsageTotals, format_replay_line, format_usage_line, generated_usage
 
 __all__ = ["Conversation", "ConversationBusy", "ConversationEvent", "ContextTooLong", "Forgotten", "TurnResult"]
 
@@ -97,6 +97,10 @@ class TurnResult:
     replayed: bool = False
     #: for a replayed answer: the record it came from (when it was asked, what it cost then)
     record: dict | None = None
+    #: The output tokens are partly estimated: a request ended before the API counted them.
+    usage_estimated: bool = False
+    #: The message of the request being streamed, until it ends (see ``core.usage``).
+    in_flight: Message | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -113,7 +117,7 @@ class TurnResult:
         if self.replayed:
             record = self.record or {}
             return format_replay_line(self.model, record.get("stored_at"), record.get("cost"))
-        return format_usage_line(self.model, self.usage, self.cost, self.elapsed)
+        return format_usage_line(self.model, self.usage, self.cost, self.elapsed, estimated=self.usage_estimated)
 
 
 @dataclass
@@ -322,6 +326,8 @@ class Conversation:
                         self._emit("turn_finished", result=TurnResult(model=options.get("model"), error=exc))
                     raise
                 # Interrupts are held from here: the answer is complete, or its failure known.
+                if result.usage is not None and not result.replayed:  # money spent stays spent: kept, failed or one-off alike
+                    self.totals.add(result.usage, result.cost, estimated=result.usage_estimated)
                 if record:
                     replaced = self._commit(messages[-1], result, keep, origin, typed)
                     self._emit("turn_finished", result=result)
@@ -409,6 +415,10 @@ class Conversation:
                 result.message = _merge(shown + answer, partial)
         except Exception as exc:  # a bug or an unexpected transport failure: report, keep going
             result.error = exc
+        if result.in_flight is not None:  # stopped or failed mid-stream: count what was generated
+            usage, result.usage_estimated = generated_usage(result.in_flight)
+            result.total_usage = _added(result.total_usage, usage)
+            result.in_flight = None
         result.elapsed = time.monotonic() - started
         if result.message is not None:
             usage = result.total_usage or result.message.usage
@@ -455,7 +465,7 @@ class Conversation:
         with client.stream(**body) as events:
             reading[0] = events
             for _event in events:
-                snapshot = events.current_message
+                snapshot = result.in_flight = events.current_message
                 result.message = _merge(earlier, snapshot)
                 if on_update is not None:
                     on_update(result.message)
@@ -463,7 +473,9 @@ class Conversation:
                 if cancel is not None and cancel.is_set():
                     result.interrupted = True
                     return None
-            return events.get_final_message()
+            final = events.get_final_message()
+            result.in_flight = None  # the API counted it: the caller adds final.usage
+            return final
 
     def _commit(self, user_message: dict, result: TurnResult, keep: int, origin: dict | None,
                 typed: dict | None = None) -> bool:
@@ -498,9 +510,7 @@ class Conversation:
         if typed is not None:
             self._typed[id(turn[0])] = (turn[0], dict(typed))
         if result.replayed:
-            self.totals.add_replayed()
-        else:
-            self.totals.add(result.usage, result.cost)
+            self.totals.add_replayed()  # paid turns are counted in run_turn, kept or not
         result.committed = True
         return replaced
 

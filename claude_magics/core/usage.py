@@ -1,13 +1,62 @@
-"""Tokens, estimated cost and time: the usage line under an answer and the per-conversation totals."""
+"""Tokens, estimated cost and time: the usage line under an answer and the per-conversation totals.
+
+What an answer cost is what was generated, also when it did not finish. The API reports
+output tokens at the start of a stream (a placeholder: 1 to 3) and the real count in the
+last ``message_delta``. A stream stopped by the person (Stop, Kernel > Interrupt) or cut by
+an error never gets that event, so its usage would read "7 in · 3 out" after four paragraphs.
+``generated_usage`` counts it instead: the API's count when the stream ended, else an
+estimate from the streamed text (about four characters a token), marked as estimated
+("~412 out") in the line under the answer and counted in the totals as such.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..api.types import Usage
 
-__all__ = ["UsageTotals", "format_replay_line", "format_usage_line"]
+__all__ = ["UsageTotals", "estimate_output_tokens", "format_replay_line", "format_usage_line", "generated_usage"]
+
+#: Characters per token for estimates (English prose and code average about 3.5-4.5).
+CHARS_PER_TOKEN = 4
+
+
+def estimate_output_tokens(message) -> int:
+    """Roughly how many tokens the model generated for ``message``'s content so far."""
+    chars = 0
+    for block in getattr(message, "content", None) or []:
+        kind = getattr(block, "type", None)
+        if kind == "text":
+            chars += len(block.text or "")
+        elif kind == "thinking":
+            chars += len(getattr(block, "thinking", "") or "")
+        elif kind == "tool_use":
+            partial = block.__dict__.get("_partial_json")  # input still streaming
+            chars += len("".join(partial)) if partial else len(json.dumps(block.input, default=str))
+        else:
+            to_dict = getattr(block, "to_dict", None)
+            chars += len(json.dumps(to_dict(), default=str)) if to_dict else 0
+    return -(-chars // CHARS_PER_TOKEN)
+
+
+def generated_usage(message) -> tuple[Usage, bool]:
+    """The usage of one request's (maybe partial) message, and whether it is an estimate.
+
+    A message whose last ``message_delta`` arrived (it sets ``stop_reason``) carries the
+    API's own count. Otherwise the output is estimated from the streamed content, never
+    below what the API had reported.
+    """
+    usage = copy.deepcopy(getattr(message, "usage", None)) or Usage()
+    if getattr(message, "stop_reason", None) is not None:
+        return usage, False
+    estimate = estimate_output_tokens(message)
+    if estimate <= (usage.output_tokens or 0):
+        return usage, False
+    usage.output_tokens = estimate
+    return usage, True
 
 
 @dataclass
@@ -23,9 +72,12 @@ class UsageTotals:
     unpriced_turns: int = 0
     #: answers replayed from the store: shown and kept in the history, no tokens, no cost
     replayed_turns: int = 0
+    #: Turns whose output tokens are estimated (stopped or failed before the API counted them).
+    estimated_turns: int = 0
 
-    def add(self, usage: Usage | None, cost: float | None) -> None:
+    def add(self, usage: Usage | None, cost: float | None, *, estimated: bool = False) -> None:
         self.turns += 1
+        self.estimated_turns += bool(estimated)
         if usage is not None:
             self.input_tokens += usage.input_tokens or 0
             self.output_tokens += usage.output_tokens or 0
@@ -74,12 +126,16 @@ class UsageTotals:
         return cls(**values)
 
 
-def format_usage_line(model, usage, cost, elapsed) -> str:
-    """``claude-sonnet-4-6 · 1,234 in · 56 out · 1,000 cache read · ~$0.0041 · 2.1 s``."""
+def format_usage_line(model, usage, cost, elapsed, *, estimated: bool = False) -> str:
+    """``claude-sonnet-4-6 · 1,234 in · 56 out · 1,000 cache read · ~$0.0041 · 2.1 s``.
+
+    ``estimated``: the output count is an estimate (``~412 out (estimated)``).
+    """
     parts = [model or "?"]
     if usage is not None:
         parts.append(f"{usage.input_tokens or 0:,} in")
-        parts.append(f"{usage.output_tokens or 0:,} out")
+        out = f"{usage.output_tokens or 0:,} out"
+        parts.append(f"~{out} (estimated)" if estimated else out)
         if usage.cache_read_input_tokens:
             parts.append(f"{usage.cache_read_input_tokens:,} cache read")
         if usage.cache_creation_input_tokens:

@@ -304,6 +304,8 @@ class Subcommands:
                 notes.append(f"{totals.replayed_turns} replayed at no cost")
             if totals.unpriced_turns and not demo:
                 notes.append(f"{totals.unpriced_turns} answers from unpriced models")
+            if totals.estimated_turns:
+                notes.append(f"output of {totals.estimated_turns} stopped or failed answers estimated")
             print(
                 f"{name}: {totals.turns} answers, {totals.input_tokens:,} in, {totals.output_tokens:,} out, "
                 f"{cache:,} cache read, {totals.cache_creation_input_tokens:,} cache write"

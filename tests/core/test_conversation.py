@@ -407,3 +407,43 @@ def test_a_keyboard_interrupt_in_one_view_still_reaches_the_others(fake, client)
     fake.enqueue(text("Complete."))
     result = ask(conversation, client, "q")
     assert result.ok and "turn_finished" in seen and not conversation.busy
+
+
+# -- usage of answers that did not finish -----------------------------------------------------
+def test_a_stopped_answer_counts_what_was_generated_as_an_estimate(fake, client):
+    """Stopped mid-stream, the API never sent its count: the footer and the totals estimate it."""
+    conversation = Conversation()
+    paragraphs = "\n\n".join(f"Paragraph {i}: " + "several words of analysis " * 20 for i in range(4))
+    fake.enqueue(text(paragraphs + "\n\nand more " * 100).slow(0.002))
+    cancel = threading.Event()
+
+    def on_update(snapshot):
+        if snapshot.text.count("Paragraph") >= 4 and len(snapshot.text) > len(paragraphs):
+            cancel.set()
+
+    result = ask(conversation, client, "go", on_update=on_update, cancel=cancel)
+    assert result.interrupted and result.usage_estimated
+    streamed = len(result.message.text)
+    assert result.usage.output_tokens >= streamed // 5  # about 4 characters a token, not "3 out"
+    assert f"~{result.usage.output_tokens:,} out (estimated)" in result.usage_line
+    assert result.cost is not None and result.cost > 0
+    totals = conversation.totals
+    assert totals.output_tokens == result.usage.output_tokens and totals.estimated_turns == 1
+    assert totals.input_tokens == result.usage.input_tokens > 0
+
+
+def test_a_failed_answer_is_counted_though_nothing_was_kept(fake, client):
+    conversation = Conversation()
+    fake.enqueue(mid_stream_error("Half an answer that was paid for", after_events=6))
+    result = ask(conversation, client, "go")
+    assert result.error is not None and result.usage_estimated
+    assert conversation.totals.turns == 1 and conversation.totals.output_tokens == result.usage.output_tokens > 0
+
+
+def test_a_finished_answer_uses_the_apis_count_and_one_offs_count_too(fake, client):
+    conversation = Conversation()
+    fake.enqueue(text("Short."), text("Also short."))
+    first = ask(conversation, client, "go")
+    assert not first.usage_estimated and "estimated" not in first.usage_line
+    ask(conversation, client, "one-off", record=False)  # paid for, though not in the history
+    assert conversation.totals.turns == 2 and len(conversation.messages) == 2

@@ -198,6 +198,32 @@ def test_interrupt_stops_the_stream_within_a_second_and_keeps_the_text(fresh, fa
     assert body["messages"][1]["content"][-1]["text"].endswith("[answer interrupted by the user]")
 
 
+def test_an_interrupted_answer_reports_what_was_generated(fresh, fake):
+    """Four paragraphs streamed, then Kernel > Interrupt: not "7 in · 3 out", an estimate of them."""
+    import re
+
+    paragraphs = "\n\n".join(f"Paragraph {i}. " + "The data shows a clear pattern here. " * 12 for i in range(1, 5))
+    fake.enqueue(text(paragraphs + "\n\n" + "More to come. " * 2000).slow(0.005))
+    state = {"interrupted": False}
+
+    def on_message(message):
+        data = message.get("content", {}).get("data", {})
+        if not state["interrupted"] and "Paragraph 4" in data.get("text/plain", "") and len(data["text/plain"]) > len(paragraphs):
+            state["interrupted"] = True
+            fresh.interrupt()
+
+    run = fresh.run("%%claude --chat stopped\nExplain the data in four paragraphs.", on_message=on_message)
+    assert state["interrupted"]
+    final = run.html()
+    match = re.search(r"~([\d,]+) out \(estimated\)", final)
+    assert match, final[-400:]
+    estimated = int(match.group(1).replace(",", ""))
+    assert estimated >= len(paragraphs) // 5, estimated  # about 4 characters a token
+    usage = fresh.run("%claude usage")
+    [line] = [line for line in usage.stdout.splitlines() if line.startswith("stopped:")]
+    assert "1 answers, " in line and f"{estimated:,} out" in line and "1 stopped or failed answers estimated" in line, line
+
+
 class _Tags(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()

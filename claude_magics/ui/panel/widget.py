@@ -531,7 +531,7 @@ class ChatPanel(anywidget.AnyWidget):
         # Totals survive "New conversation" (money spent stays spent), hence "so far".
         return (
             f"Total so far: {totals.turns} {answers} · {totals.input_tokens:,} in · "
-            f"{totals.output_tokens:,} out · {cost}"
+            f"{'~' if totals.estimated_turns else ''}{totals.output_tokens:,} out · {cost}"
         )
 
 
