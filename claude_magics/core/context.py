@@ -47,6 +47,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..api.secrets import check_request, check_text
 from .convert import ContextError, ContextOptions, to_blocks
+from .redact import mask_frame, mask_secret_shapes, masked_columns
 from .references import Reference, parse
 
 __all__ = [
@@ -70,6 +71,9 @@ class PromptContent:
 
     blocks: list
     unresolved: tuple = ()
+    #: One line per object whose values were masked (secret shapes, ``redact_columns``),
+    #: for the person to see before the question is sent.
+    redactions: tuple = ()
 
 
 class _Note(str):
@@ -106,6 +110,7 @@ def resolve_prompt(
     builder = _Builder()
     converted: dict[str, list[dict]] = {}
     unresolved: dict[str, None] = {}
+    redactions: list[str] = []
     for segment in parse(prompt):
         if isinstance(segment, str):
             check_text(segment, "the prompt's own text")
@@ -126,10 +131,46 @@ def resolve_prompt(
         elif isinstance(found, _Note):
             builder.text(str(found))
         else:
-            check_request(found, where=segment.source)  # names the reference; the client checks again
-            converted[segment.source] = found
-            builder.add(found)
-    return PromptContent(builder.blocks(), tuple(unresolved))
+            blocks, notes = found
+            redactions.extend(notes)
+            converted[segment.source] = blocks
+            builder.add(blocks)
+    return PromptContent(builder.blocks(), tuple(unresolved), tuple(redactions))
+
+
+def describe(obj: Any, label: str, options: ContextOptions, *, where: str | None = None, namer=None) -> tuple[list[dict], list[str]]:
+    """The blocks for one object, masked (see ``core.redact``), checked, and what was masked.
+
+    The one path from an object to content: ``{name}`` references and the panel's
+    attachments both come here. Raises ``SecretInRequestError`` naming ``where`` when the
+    text holds a credential of this process (never sent, never masked-and-sent).
+    """
+    where = where or label
+    notes = []
+    columns = masked_columns(obj, options.redact_columns)
+    if columns:
+        obj = mask_frame(obj, columns)
+        notes.append(f"{where}: the values of {', '.join(columns)} were masked (ClaudeMagics.redact_columns).")
+    blocks = to_blocks(obj, label, options, namer=namer)
+    check_request(blocks, where=where)  # names the reference; the client checks again
+    if options.scan_secrets:
+        found: dict = {}
+        masked = []
+        for block in blocks:
+            if block.get("type") == "text":
+                text, counts = mask_secret_shapes(block["text"])
+                for kind, number in counts.items():
+                    found[kind] = found.get(kind, 0) + number
+                block = {**block, "text": text}
+            masked.append(block)
+        if found:
+            blocks = masked
+            kinds = ", ".join(f"{number} {kind}{'s' if number > 1 else ''}" for kind, number in found.items())
+            notes.append(
+                f"{where}: masked what looks like secrets ({kinds}); "
+                "%config ClaudeMagics.scan_secrets = False sends them as they are."
+            )
+    return blocks, notes
 
 
 def unresolved_notice(unresolved) -> str | None:
@@ -153,7 +194,7 @@ def _resolve_and_convert(segment: Reference, namespace, options: ContextOptions,
     found = _resolve(segment, namespace)
     if found is _MISSING or found is _REFUSED or isinstance(found, _Note):
         return found
-    return to_blocks(found, _label(segment), options, namer=namer)
+    return describe(found, _label(segment), options, where=segment.source, namer=namer)
 
 
 def _within(seconds: float | None, source: str, function: Callable[..., Any], *args: Any) -> Any:

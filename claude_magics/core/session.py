@@ -33,6 +33,8 @@ class Session:
         self.defaults: dict[str, Any] = {"model": model_info.DEFAULT_MODEL, "max_tokens": DEFAULT_MAX_TOKENS}
         self.aliases: dict[str, str] = dict(model_info.DEFAULT_ALIASES)
         self.client_options: dict[str, Any] = {}
+        #: ``ContextOptions`` the magics configured (bounds, masks), for the chat panel too.
+        self.context_options = None
         self.current = "default"
         #: replay stored answers to unchanged requests (``%config ClaudeMagics.replay``)
         self.replay = True

@@ -16,6 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import (
+    List,
     Bool,
     Dict,
     Enum,
@@ -29,6 +30,7 @@ from traitlets import (
 
 from ..core.models import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_THINKING_BUDGET
 from .help import plain_help
+from ..core.redact import DEFAULT_REDACT_COLUMNS
 from .messages import REPLAYED, describe_error
 from .parsing import code_blocks, split_leading_options, unquote
 from .subcommands import Subcommands, match_subcommand
@@ -49,6 +51,8 @@ class ClaudeMagics(Subcommands, Magics):
     throttle = Float(0.1, help="Seconds between display updates while streaming (at most 10 per second by default).").tag(config=True)
     summary_bytes = Int(8192, help="Upper bound on the text a {name} reference (a DataFrame, a repr) contributes.").tag(config=True)
     context_timeout = Float(15.0, help="Seconds one {name} may take to look up and describe; a slower __repr__ or property is abandoned.").tag(config=True)
+    scan_secrets = Bool(True, help="Mask well-known secret shapes (API keys, private keys, tokens) in what a {name} sends; said in the cell before sending.").tag(config=True)
+    redact_columns = List(Unicode(), default_value=list(DEFAULT_REDACT_COLUMNS), help="Column name patterns (fnmatch, any case) whose values DataFrame summaries leave out.").tag(config=True)
     summary_rows = Int(10, help="Rows of a DataFrame's head shown in its summary.").tag(config=True)
     auth = Enum(["x-api-key", "bearer"], default_value="x-api-key", help="How the key is sent: x-api-key, or 'bearer' for proxies.").tag(config=True)
     timeout = Float(600.0, help="Seconds one answer may take in all, however slowly it arrives (an overall deadline).").tag(config=True)
@@ -200,11 +204,15 @@ class ClaudeMagics(Subcommands, Magics):
             raise UsageError(str(exc)) from None
         context_options = ContextOptions(
             max_text_bytes=self.summary_bytes, max_rows=self.summary_rows, max_seconds=self.context_timeout or None,
+            scan_secrets=self.scan_secrets, redact_columns=tuple(self.redact_columns),
         )
+        session.context_options = context_options  # the chat panel converts the same way
         try:
             resolved = resolve_prompt(prompt, self.shell.user_ns, options=context_options, shell=self.shell)
         except ValueError as exc:  # ContextError: e.g. an oversized image without Pillow
             raise UsageError(str(exc)) from None
+        for note in resolved.redactions:  # before anything is sent
+            print(note)
 
         conversation = session.conversation(args.chat)
         if args.new:

@@ -356,3 +356,35 @@ def test_a_huge_array_is_summarised_from_a_sample_in_bounded_time_and_memory():
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert f"evenly spaced sample of {SAMPLE_VALUES:,}" in text and "NaN" in text
     assert elapsed < 1.5 and grown_mb < 100, (elapsed, grown_mb)
+
+
+def test_secret_shapes_in_data_are_masked_and_said():
+    from claude_magics.core.context import resolve_prompt
+
+    aws, jwt = "AKIAIOSFODNN7EXAMPLE", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    log = f"user=ana key={aws} session={jwt}\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"
+    resolved = resolve_prompt("What is in {log}?", {"log": log})
+    sent = resolved.blocks[0]["text"]
+    assert aws not in sent and jwt not in sent and "MIIEow" not in sent
+    assert "[redacted: AWS access key id]" in sent and "user=ana" in sent
+    (note,) = resolved.redactions
+    assert note.startswith("{log}: masked what looks like secrets") and "1 AWS access key id" in note
+    unmasked = resolve_prompt("{log}", {"log": log}, options=ContextOptions(scan_secrets=False))
+    assert aws in unmasked.blocks[0]["text"] and unmasked.redactions == ()
+
+
+def test_sensitive_columns_are_summarised_without_their_values():
+    pd = pytest.importorskip("pandas")
+    from claude_magics.core.context import resolve_prompt
+
+    users = pd.DataFrame({"name": ["ana", "bo"], "Password_Hash": ["$2b$12$abcdefghijk", None],
+                          "email": ["a@x.org", "b@y.org"]})
+    resolved = resolve_prompt("{users}", {"users": users},
+                              options=ContextOptions(redact_columns=("*password*", "email")))
+    text = resolved.blocks[0]["text"]
+    assert "$2b$12$" not in text and "a@x.org" not in text and "ana" in text
+    assert "Password_Hash" in text and "[redacted]" in text
+    assert resolved.redactions == ("{users}: the values of Password_Hash, email were masked (ClaudeMagics.redact_columns).",)
+    assert users["email"][0] == "a@x.org"  # the notebook's frame is untouched
+    default = resolve_prompt("{users}", {"users": users})
+    assert "$2b$12$" not in default.blocks[0]["text"] and "a@x.org" in default.blocks[0]["text"]

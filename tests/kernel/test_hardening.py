@@ -146,3 +146,26 @@ def test_new_resets_the_totals_and_usage_keeps_what_was_spent(fresh, fake):
     assert check.stdout.split()[0] == "0"
     usage = fresh.run("%claude usage")
     assert "total: ~$" in usage.stdout
+
+
+def test_masks_are_said_in_the_cell_before_the_answer_and_applied_to_what_is_sent(fresh, fake):
+    setup = fresh.run(
+        "import pandas as pd\n"
+        "users = pd.DataFrame({'name': ['ana'], 'password': ['hunter2!x'], 'note': ['key AKIAIOSFODNN7EXAMPLE']})"
+    )
+    assert setup.status == "ok", setup.error
+    run = fresh.run("%%claude\nDescribe {users}")
+    assert run.status == "ok", run.error
+    first_output = run.of_type("stream", "display_data")[0]
+    assert first_output["msg_type"] == "stream"  # the notice comes before the answer's display
+    assert "{users}: the values of password were masked" in run.stdout
+    assert "{users}: masked what looks like secrets (1 AWS access key id)" in run.stdout
+    prompt = fake.requests[-1].json["messages"][-1]["content"][0]["text"]
+    assert "hunter2!x" not in prompt and "AKIAIOSFODNN7EXAMPLE" not in prompt and "ana" in prompt
+    off = fresh.run("%config ClaudeMagics.redact_columns = []\n%config ClaudeMagics.scan_secrets = False")
+    assert off.status == "ok", off.error
+    fresh.run("%%claude\nDescribe {users}")
+    prompt = fake.requests[-1].json["messages"][-1]["content"][0]["text"]
+    assert "hunter2!x" in prompt and "AKIAIOSFODNN7EXAMPLE" in prompt
+    fresh.run("%config ClaudeMagics.scan_secrets = True\n"
+              "%config ClaudeMagics.redact_columns = ['*password*', '*passwd*', '*secret*', '*api_key*']")

@@ -821,3 +821,18 @@ def test_undo_is_refused_once_the_new_conversation_has_answers_or_the_time_passe
 def test_the_model_picker_says_it_is_for_the_panel_only(penguin_panel):
     # (the label in the page is checked in tests/browser/test_panel_browser.py)
     assert penguin_panel.models[0][1].startswith("Notebook default: ")
+
+
+def test_panel_masks_are_said_before_sending(fake, session, panel):
+    import pandas as pd
+
+    session.namespace["users"] = pd.DataFrame({"name": ["ana"], "password": ["hunter2!x"]})
+    fake.enqueue(text("ok"))
+    view = view_of(panel, "v1")
+    panel.ask("Describe {users}", ["users"], view="v1")
+    panel.wait(10)
+    catch_up(panel, view)
+    warnings = [t for level, t in view.notices if level == "warning"]
+    assert "the attachment 'users': the values of password were masked (ClaudeMagics.redact_columns)." in warnings
+    assert "{users}: the values of password were masked (ClaudeMagics.redact_columns)." in warnings
+    assert "hunter2!x" not in json.dumps(fake.requests[-1].json)

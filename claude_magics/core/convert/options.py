@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..redact import DEFAULT_REDACT_COLUMNS
+
 __all__ = ["ContextError", "ContextOptions", "MAX_IMAGE_BASE64_BYTES"]
 
 #: The API refuses an image whose base64 text exceeds 5 MB; we stay just under it.
@@ -48,6 +50,10 @@ class ContextOptions:
             instead of the head, for questions about the actual values.
         max_full_frame_bytes: UTF-8 bytes of the CSV when ``full_frame`` is set.
         max_document_bytes: raw bytes of a PDF (its base64 must fit the 32 MB request).
+        scan_secrets: mask well-known secret shapes (API keys, private keys, tokens) in the
+            text an object becomes (``core.redact``).
+        redact_columns: ``fnmatch`` patterns (case-insensitive) of DataFrame/Series columns
+            whose values are masked in summaries.
         max_seconds: time one reference may take to look up and convert (a ``__repr__``
             or property that sleeps or loops is abandoned after it; None: no bound).
     """
@@ -64,6 +70,8 @@ class ContextOptions:
     max_full_frame_bytes: int = 65536
     max_document_bytes: int = 20 * 1024 * 1024
     max_seconds: float | None = 15.0
+    scan_secrets: bool = True
+    redact_columns: tuple = DEFAULT_REDACT_COLUMNS
 
     def __post_init__(self) -> None:
         # Limits below these floors could not hold even a header line or a thumbnail,

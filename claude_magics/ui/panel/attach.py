@@ -87,21 +87,24 @@ def list_attachables(namespace: Mapping[str, Any]) -> list[Attachable]:
     return sorted(found, key=lambda a: a.name.lower())
 
 
-def attachment_blocks(names: list[str], namespace: Mapping[str, Any], options=None) -> list[dict]:
+def attachment_blocks(names: list[str], namespace: Mapping[str, Any], options=None, on_note=None) -> list[dict]:
     """Content blocks for the named objects, as ``{name}`` in a prompt would give them.
 
     Raises ``KeyError`` naming a variable that no longer exists (deleted since the picker
     was filled), and whatever the converter raises for an object it cannot send
     (``ContextError``, a ``ValueError`` whose message says what to do).
     """
-    from ...api.secrets import check_request
-    from ...core.convert import to_blocks
+    from ...core.context import describe
+    from ...core.convert import ContextOptions
 
+    options = options or ContextOptions()
     blocks: list[dict] = []
     for name in names:
         if name not in namespace:
             raise KeyError(f"{name!r} is no longer defined in the notebook; attach something else.")
-        converted = to_blocks(namespace[name], name, options)
-        check_request(converted, where=f"the attachment {name!r}")
+        converted, notes = describe(namespace[name], name, options, where=f"the attachment {name!r}")
+        if on_note is not None:
+            for note in notes:
+                on_note(note)
         blocks.extend(converted)
     return blocks

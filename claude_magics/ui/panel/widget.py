@@ -372,7 +372,7 @@ class ChatPanel(anywidget.AnyWidget):
 
         result = None
         try:
-            content, unresolved = self._content(text, names)
+            content, unresolved = self._content(text, names, view)
             content = list(extra) + content
             notice = unresolved_notice(unresolved)
             if notice:  # the same words as under a cell's answer
@@ -393,7 +393,7 @@ class ChatPanel(anywidget.AnyWidget):
         finally:
             self.last_result = result
 
-    def _content(self, text: str, names: list[str]) -> tuple[list[dict], tuple]:
+    def _content(self, text: str, names: list[str], view=None) -> tuple[list[dict], tuple]:
         """Attachments first (images before the question, as the API recommends), then the prompt.
 
         The prompt goes through ``resolve_prompt`` like a cell's, so ``{df}`` works here too;
@@ -402,12 +402,17 @@ class ChatPanel(anywidget.AnyWidget):
         from ...core.context import resolve_prompt
 
         namespace = self.namespace
-        blocks = attachment_blocks(names, namespace) if names else []
+        options = getattr(self._session, "context_options", None)
+        notes: list[str] = []
+        blocks = attachment_blocks(names, namespace, options, on_note=notes.append) if names else []
         unresolved: tuple = ()
         if text.strip():
-            resolved = resolve_prompt(text, namespace, shell=_shell())
+            resolved = resolve_prompt(text, namespace, options=options, shell=_shell())
             blocks.extend(resolved.blocks)
             unresolved = resolved.unresolved
+            notes.extend(resolved.redactions)
+        for note in notes:  # masked values, said before the question is sent
+            self._notice(view, note, level="warning")
         return blocks, unresolved
 
     # -- conversation events (any thread) -------------------------------------------------
