@@ -447,6 +447,8 @@ class Client:
         except httpx.RequestError as exc:
             if response is not None:
                 response.close()
+            if isinstance(exc, httpx.TimeoutException):
+                watch.settle()
             if watch.reason is not None:  # before any byte was handed over, a deadline may be retried
                 return _Failure(_watch_error(watch, deadline), watch.reason == "deadline", None, watch.reason)
             if stream and isinstance(exc, httpx.ReadTimeout) and self.first_byte_timeout is not None:
@@ -579,7 +581,7 @@ def _body_chunks(
         if watch.reason is not None:
             raise _watch_error(watch, deadline)
     except httpx.TimeoutException as exc:
-        if watch.reason is not None:
+        if watch.settle() is not None:
             raise _watch_error(watch, deadline) from None
         raise APITimeoutError(
             f"The stream stalled: no byte for {client.first_byte_timeout or 0:g} s "

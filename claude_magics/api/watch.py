@@ -114,6 +114,13 @@ class Watch:
     def remaining(self, clock: Callable[[], float] = time.monotonic) -> float | None:
         return None if self.deadline is None else self.deadline - clock()
 
+    def settle(self) -> str | None:
+        """The reason, counting a deadline that passed but whose timer lost the race to a read timeout."""
+        remaining = self.remaining()
+        if self.reason is None and remaining is not None and remaining <= 0.05:
+            self.fire("deadline")
+        return self.reason
+
     def done(self) -> None:
         """The request is over: stop the timer and stop listening for Stop."""
         if self._timer is not None:
