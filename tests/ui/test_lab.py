@@ -57,6 +57,9 @@ def test_the_oldest_exchanges_go_first_to_fit_the_cap():
     assert state["dropped_turns"] == 10 - len(messages) // 2 > 0
     assert messages[-1]["content"][0]["text"] == "answer 9"
     assert messages[0]["role"] == "user"
+    assert len(state["conversation"]["origins"]) == len(messages) // 2
+    restored = Conversation()
+    assert restore(restored, state) and len(restored) == len(messages)
 
 
 def test_cell_origins_travel_with_the_exchanges_they_belong_to():
