@@ -32,6 +32,10 @@ evaluated and the environment is never read; braces around anything else stay as
 they are, {{ and }} are literal braces, and a {name} that names nothing is sent
 as written with a notice.
 
+--map DATA runs the question over every row of DATA instead (claude_magics.map),
+and --into stores the result:
+  %%claude --map df['review'] --into df['sentiment'] --labels positive,negative
+
 Subcommands:
 {subcommands}
 

@@ -150,6 +150,15 @@ class ClaudeMagics(Subcommands, Magics):
               help="Let Claude list and describe your variables and run Python in this kernel; you approve each run.")
     @argument("--output", metavar="VAR", help="Store the final message (claude_magics Message) in VAR.")
     @argument("--metadata-user", metavar="ID", help="metadata.user_id for the request.")
+    @argument("--map", metavar="DATA", help="Run the prompt over every row of DATA (a Series, DataFrame or list) "
+              "with claude_magics.map: an instruction, or a template over the row's columns.")
+    @argument("--into", metavar="TARGET", help="With --map: store the result in TARGET, a name or df['column'].")
+    @argument("--labels", metavar="LABELS", help="With --map: answer each row with one of these comma-separated labels.")
+    @argument("--schema", metavar="NAME", help="With --map: the answer's fields, a {field: type} dict (or JSON schema, "
+              "pydantic model) in the notebook.")
+    @argument("--batch", action="store_true", help="With --map: one Message Batch, half the price, slower.")
+    @argument("--max-cost", type=float, metavar="USD", help="With --map: stop when the estimated spend reaches USD.")
+    @argument("--dry-run", action="store_true", help="With --map: show the first prompts and the estimate; send nothing.")
     def claude(self, line, cell=None):
         """Ask Claude: the help text is ``help.DESCRIPTION`` (``%%claude?`` shows it)."""
         parser = self.claude.parser
@@ -171,6 +180,13 @@ class ClaudeMagics(Subcommands, Magics):
         prompt = prompt.strip()
         if not prompt:
             raise UsageError("Ask something: `%claude What does {df} contain?` or a `%%claude` cell.")
+        from .mapcell import MAP_ONLY_OPTIONS, run_map_cell
+
+        if args.map:
+            return run_map_cell(self.shell, prompt, args)
+        stray = [name for name in MAP_ONLY_OPTIONS if getattr(args, name)]
+        if stray:
+            raise UsageError(f"--{stray[0].replace('_', '-')} only goes with --map DATA.")
         self._ask(prompt, args)
 
     # -- asking ------------------------------------------------------------------------
