@@ -181,3 +181,36 @@ def test_a_claude_cell_maps_a_column_into_a_dataframe(k, fake):
         assert run.status == "error" and run.error["ename"] == "UsageError", cell
     doc = value(k, "claude_magics.ClaudeMagics.claude.__doc__")
     assert "--map DATA" in doc and "--into TARGET" in doc and "--labels" in doc
+
+
+def result_of(cell) -> str:
+    return next(o for o in cell.outputs if o.output_type == "execute_result")["data"]["text/plain"]
+
+
+def test_the_map_notebook_runs_against_the_fake(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    import nbformat
+
+    from claude_magics.testing import FakeAPI
+
+    from .test_notebooks import KEY, execute
+
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "map.ipynb"
+    monkeypatch.setenv("CLAUDE_MAGICS_CACHE_DIR", str(tmp_path / "store"))
+    with FakeAPI(api_key=KEY) as fake:
+        notebook = execute(path, fake, monkeypatch)
+        requests = fake.requests
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors[0]
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    again = next(c for c in code if c.source.startswith("again ="))
+    assert result_of(again) == "(True, 24)"  # the second run came from the store
+    batches = [r for r in requests if r.path == "/v1/messages/batches" and r.method == "POST"]
+    assert len(batches) == 1 and len(batches[0].json["requests"]) == 6
+    messages = [r for r in requests if r.path == "/v1/messages"]
+    capped = next(c for c in code if c.source.startswith("capped ="))
+    ran = int(result_of(capped).strip("()").split(",")[0])
+    assert 0 < ran < 60
+    assert len(messages) == 24 + 8 + ran + 24  # guesses, fields, capped run, the %%claude --map cell
+    assert KEY not in nbformat.writes(notebook)
