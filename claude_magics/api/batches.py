@@ -72,7 +72,8 @@ class Batches:
     def results(self, batch_id: str, *, extra_headers: Mapping[str, str] | None = None) -> Iterator[dict]:
         """Each request's outcome, parsed from the JSONL results (the order is the API's, not the batch's)."""
         client = self.client
-        data = client._request("GET", f"/v1/messages/batches/{_checked(batch_id)}/results", None, extra_headers, None)
+        headers = {"accept": "application/binary", **(extra_headers or {})}  # what the API serves the JSONL as
+        data = client._request("GET", f"/v1/messages/batches/{_checked(batch_id)}/results", None, headers, None)
         for number, line in enumerate(data.splitlines(), 1):
             if not line.strip():
                 continue

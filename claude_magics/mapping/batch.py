@@ -59,10 +59,10 @@ def run_batch(
             store.put(key, {"id": batch["id"], "rows": sorted(by_custom)}, kind="batch")
         progress.note(f"batch {batch['id']}")
     wait = poll
+    started = time.monotonic()
     while batch.get("processing_status") != "ended":
-        counts = batch.get("request_counts") or {}
-        done = sum(counts.get(k, 0) for k in ("succeeded", "errored", "canceled", "expired"))
-        progress.note(f"batch {batch['id']}: {done:,}/{len(tasks):,} processed, {batch.get('processing_status')}")
+        waited = time.monotonic() - started
+        progress.note(f"batch {batch['id']} {batch.get('processing_status')} for {waited:.0f} s (most end within an hour)")
         progress.update(force=True)
         sleep(wait)
         wait = min(wait * 1.5, POLL_MAX)

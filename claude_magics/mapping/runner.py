@@ -231,7 +231,10 @@ class Runner:
             stats.count("failed")
             self._resolve(task, Outcome(error=_one_line(exc)))
             return
-        stats.add_usage(message.get("model"), message.get("usage"))
+        usage = message.get("usage") or {}
+        stats.add_usage(message.get("model"), usage)
+        used = sum(usage.get(k) or 0 for k in ("input_tokens", "output_tokens", "cache_creation_input_tokens"))
+        self.limiter.tokens_per_request += 0.1 * (used - self.limiter.tokens_per_request)  # for the token headers
         self.limiter.success()
         try:
             value = interpret(message, self.schema)

@@ -1,8 +1,9 @@
 """The fake's Message Batches API: create, retrieve, results (JSONL), cancel.
 
 Behaves like the real one where a client can tell: a batch is ``in_progress`` for a while
-(``FakeAPI.batches.duration`` seconds, 1 s by default) with ``request_counts`` moving from
-``processing`` to the outcomes as requests finish, then ``ended`` with a ``results_url``;
+(``FakeAPI.batches.duration`` seconds, 1 s by default) with every request counted as
+``processing`` (the real counts move only when the whole batch ends), then ``ended`` with the
+outcomes counted and a ``results_url``;
 results come as JSON Lines **in an order unrelated to the batch's**; each request is checked
 on its own, so an invalid one is ``errored`` (``invalid_request_error``) without failing the
 batch; ``cancel`` moves the batch to ``canceling`` and then ``ended``, with the requests not
@@ -183,10 +184,11 @@ class FakeBatches:
         now = time.time()
         status = batch.status(now)
         done, canceled = batch._finished(now)
-        counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
-        for line in done + canceled:
-            counts[line["result"]["type"]] += 1
-        counts["processing"] = len(batch.results) - len(done) - len(canceled)
+        counts = {"processing": len(batch.results), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+        if status == "ended":  # as in the real API, requests leave "processing" only when the whole batch ends
+            counts["processing"] = 0
+            for line in done + canceled:
+                counts[line["result"]["type"]] += 1
         ended = batch.ended_at(now)
         base = self._fake.base_url
         return {

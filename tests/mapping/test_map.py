@@ -165,3 +165,19 @@ def test_an_interrupted_batch_is_picked_up_again(fake, monkeypatch):
     assert result.notna().all()
     creates = [r for r in fake.requests if r.path == "/v1/messages/batches" and r.method == "POST"]
     assert len(creates) == 1  # the second run collected the first run's batch
+
+
+def test_a_list_of_images_sends_image_blocks(fake):
+    pil = pytest.importorskip("PIL.Image")
+    import io
+
+    pictures = []
+    for color in ("red", "blue"):
+        buffer = io.BytesIO()
+        pil.new("RGB", (8, 6), color).save(buffer, format="PNG")
+        pictures.append(buffer.getvalue())
+    result = claude_magics.map(pictures, "What colour is this?", progress=False)
+    assert result.notna().all()
+    for request in messages(fake):
+        kinds = [block["type"] for block in request.json["messages"][0]["content"]]
+        assert kinds[0] == "text" and "image" in kinds
