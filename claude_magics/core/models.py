@@ -100,8 +100,17 @@ def estimate_cost(model: str | None, usage) -> float | None:
     Cache writes are priced at the 5-minute rate unless the usage breaks them down
     by TTL (``cache_creation.ephemeral_1h_input_tokens``).
     """
+    return None if offline_demo() else list_cost(model, usage)
+
+
+def list_cost(model: str | None, usage) -> float | None:
+    """``estimate_cost`` even in the offline demo: what the same answer would cost at list prices.
+
+    For limits (``claude_magics.map``'s ``max_cost``) that must behave in the demo as they would
+    for real; what a person is shown goes through ``estimate_cost``.
+    """
     price = price_for(model)
-    if price is None or usage is None or offline_demo():
+    if price is None or usage is None:
         return None
     written = usage.cache_creation_input_tokens or 0
     written_1h = 0

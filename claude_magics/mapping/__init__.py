@@ -77,8 +77,8 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
     ``model``, ``system``, ``max_tokens`` (default 1024), ``temperature``: as in ``%%claude``.
     ``concurrency``: the most requests in flight (the actual number adapts to 429/529 answers
     and the rate-limit headers; 1 sends one at a time). ``batch=True``: one Message Batch at
-    half the price (minutes to hours; re-running picks up the same batch). ``max_cost``: stop
-    sending once the estimated spend (USD, list prices) reaches it. ``dry_run=True``: show the
+    half the price (minutes to hours; re-running picks up the same batch). ``max_cost``: send no
+    request that would take the estimated spend (USD, list prices) past it. ``dry_run=True``: show the
     first prompts and the estimate, send nothing. ``estimate_above``: rows to send from which
     an estimate is printed first. ``progress=False`` hides the live display.
     """
@@ -148,13 +148,13 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
 
             raise MissingAPIKeyError()
         planned = None
-        if tasks and (len(tasks) >= estimate_above or (batch and max_cost is not None)):
+        if tasks and (len(tasks) >= estimate_above or max_cost is not None):
             from .estimate import estimate
 
             planned = estimate(client, [t.body for t in tasks], spec, batch=batch)
             print(planned.line())
             if max_cost is not None and planned.cost is not None and planned.cost > max_cost:
-                print(f"That is more than max_cost=${max_cost:g}: the run stops when the spend reaches it.")
+                print(f"That is more than max_cost=${max_cost:g}: the run stops before the spend would pass it.")
         view.update(force=True)
         if tasks and batch:
             tasks = _within_budget(tasks, planned, max_cost, outcomes, stats)
@@ -165,6 +165,7 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
             tasks = again
         if tasks:
             runner.on_tick = view.update
+            runner.row_estimate = planned.per_row if planned is not None else None
             try:
                 runner.run(tasks)
             except KeyboardInterrupt:

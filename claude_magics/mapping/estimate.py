@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import models
-from .report import BATCH_DISCOUNT
+from .report import BATCH_DISCOUNT, show_dollars
 from .schema import Schema
 
 __all__ = ["Estimate", "estimate"]
@@ -38,10 +38,10 @@ class Estimate:
             f"~${self.cost:.4f} (at most ${self.max_cost:.4f})"
         )
         batch = ", batch price" if self.batch else ""
-        return (
-            f"Estimate for {self.rows:,} rows on {self.model}{batch}: ~{self.input_tokens:,} input tokens, "
-            f"~{self.output_tokens:,} output tokens (at most {self.max_output_tokens:,}), {price}"
-        )
+        tokens = f"~{self.input_tokens:,} input tokens, ~{self.output_tokens:,} output tokens (at most {self.max_output_tokens:,})"
+        if not show_dollars():
+            return f"Estimate for {self.rows:,} rows on {self.model}: {tokens} (offline demo: nothing is billed)"
+        return f"Estimate for {self.rows:,} rows on {self.model}{batch}: {tokens}, {price}"
 
 
 def typical_output_tokens(schema: Schema, max_tokens: int) -> int:

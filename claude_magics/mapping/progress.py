@@ -12,7 +12,7 @@ import html
 import sys
 import time
 
-from .report import Stats
+from .report import Stats, show_dollars
 
 __all__ = ["Progress"]
 
@@ -64,7 +64,8 @@ class Progress:
         parts = [f"{self.label}: {s.done:,}/{s.total:,} rows"]
         if s.failed:
             parts.append(f"{s.failed:,} failed")
-        parts.append(f"~${s.cost:.4f}")
+        if show_dollars():
+            parts.append(f"~${s.cost:.4f}")
         if s.done < s.total:
             parts.append(f"ETA {_duration(s.eta())}")
         if self._note:

@@ -2,6 +2,8 @@
 
 Prices are list prices from ``core.models`` (estimates, never billing truth); a batch costs
 half. Savings are what the cache reads would have cost as plain input, minus what they cost.
+In the offline demo no amount is shown, but the spend is still counted at list prices so that
+``max_cost`` stops a demo run where it would stop a real one.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from typing import Any
 from ..api.types import Usage
 from ..core import models
 
-__all__ = ["Stats", "message_cost"]
+__all__ = ["Stats", "message_cost", "show_dollars"]
 
 BATCH_DISCOUNT = 0.5
+
+
+def show_dollars() -> bool:
+    """Whether to show amounts: never in the offline demo, where nothing is billed."""
+    return not models.offline_demo()
 
 
 def message_cost(model: str | None, usage: dict | None, *, batch: bool = False) -> tuple[float | None, float]:
     """(estimated USD, USD saved by cache reads) for one answer's ``usage`` dict."""
     if not usage:
         return None, 0.0
-    cost = models.estimate_cost(model, Usage.from_dict(usage))
+    cost = models.list_cost(model, Usage.from_dict(usage))  # shown only outside the offline demo
     price = models.price_for(model)
     saved = 0.0
     if price is not None:
@@ -100,9 +107,10 @@ class Stats:
         parts.append(f"{self.output_tokens:,} out")
         if self.cache_read_tokens:
             parts.append(f"{self.cache_read_tokens:,} cache read")
-        parts.append(f"~${self.cost:.4f}" + (" (some unpriced)" if self.unpriced else ""))
-        if self.saved:
-            parts.append(f"cache saved ~${self.saved:.4f}")
+        if show_dollars():
+            parts.append(f"~${self.cost:.4f}" + (" (some unpriced)" if self.unpriced else ""))
+            if self.saved:
+                parts.append(f"cache saved ~${self.saved:.4f}")
         parts.append(f"{self.elapsed:.1f} s")
         return " · ".join(parts)
 

@@ -92,6 +92,7 @@ class Runner:
     limiter: AdaptiveLimit
     store: Any = None  # an AnswerStore, or None with cache=False
     max_cost: float | None = None
+    row_estimate: float | None = None  # USD per row, from the pre-run estimate, for max_cost
     on_tick: Callable[[], None] = lambda: None
     outcomes: dict[int, Outcome] = field(default_factory=dict)
     fatal: BaseException | None = None
@@ -153,6 +154,8 @@ class Runner:
                 if task is None:
                     return
                 if not self.limiter.acquire(self._stop):
+                    with self._cv:
+                        self._queue.appendleft(task)  # stopped before it was asked
                     return
                 try:
                     if self._budget_left():
@@ -187,13 +190,17 @@ class Runner:
             return None
 
     def _budget_left(self) -> bool:
+        """Whether one more request fits ``max_cost``: the spend so far, plus every request in flight
+        (this one included) at the average cost of a row - the pre-run estimate until answers arrive."""
         if self.max_cost is None:
             return True
         stats = self.stats
         with stats.lock:
-            asked = max(stats.answered + stats.failed, 1)
-            average = stats.cost / asked if stats.answered else 0.0
-            return stats.cost + average * max(self.limiter.in_flight - 1, 0) < self.max_cost
+            priced = stats.answered + stats.failed
+            average = stats.cost / priced if priced and stats.cost else (self.row_estimate or 0.0)
+            if stats.cost == 0 and self.limiter.in_flight <= 1:
+                return True  # the first request: nothing known yet, and a run must be able to start
+            return stats.cost + average * self.limiter.in_flight <= self.max_cost
 
     def _resolve(self, task: Task, outcome: Outcome) -> None:
         with self._cv:

@@ -42,7 +42,12 @@ def execute(path: Path, fake: FakeAPI, monkeypatch, folder: Path) -> nbformat.No
 
 
 def magic_cells(notebook):
-    return [c for c in notebook.cells if c.cell_type == "code" and c.source.lstrip().startswith(("%%claude", "%claude "))]
+    """Cells that ask one question (a ``--map`` cell asks one per row and shows a progress line)."""
+    return [
+        c for c in notebook.cells
+        if c.cell_type == "code" and c.source.lstrip().startswith(("%%claude", "%claude "))
+        and " --map " not in c.source.lstrip().split("\n", 1)[0] + " "
+    ]
 
 
 def test_there_are_example_notebooks():
