@@ -104,10 +104,12 @@ def test_interrupt_stops_promptly_and_the_next_run_resumes(k, fake):
     code = "rows = [f'row {i}' for i in range(60)]\nout = claude_magics.map(rows, 'Summarise.', concurrency=4)"
     run = k.run(code, on_message=on_message)
     assert "at" in state and run.status == "error" and run.error["ename"] == "KeyboardInterrupt"
-    assert time.monotonic() - state["at"] < 1.5
+    assert time.monotonic() - state["at"] < 3.0  # the cell ends at once (the bound allows for a loaded machine)
     assert "run the same call again to resume" in run.stdout
     time.sleep(0.6)  # requests in flight at the interrupt finish in the background and are stored
     first = len(messages(fake))
+    time.sleep(0.6)
+    assert len(messages(fake)) == first  # and no new request starts after the interrupt
     assert 0 < first < 60
     ok(k, "out = claude_magics.map(rows, 'Summarise.', concurrency=4)", timeout=120)
     assert value(k, "int(out.notna().sum())") == 60

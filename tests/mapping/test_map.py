@@ -192,3 +192,25 @@ def test_a_list_of_images_sends_image_blocks(fake):
     for request in messages(fake):
         kinds = [block["type"] for block in request.json["messages"][0]["content"]]
         assert kinds[0] == "text" and "image" in kinds
+
+
+def test_a_failed_row_is_missing_and_an_int_column_stays_integer(fake):
+    fake.enqueue(error(400, message="this row is refused"))
+    result = claude_magics.map(["a", "b", "c"], "Count it.", schema={"count": int, "ok": bool}, concurrency=1, progress=False)
+    assert str(result["count"].dtype) == "Int64" and str(result["ok"].dtype) == "boolean"
+    assert result["count"].isna().tolist() == [True, False, False]
+    assert "this row is refused" in result.attrs["errors"][0]
+
+
+def test_a_pydantic_model_as_the_schema(fake):
+    pydantic = pytest.importorskip("pydantic")
+
+    class Ticket(pydantic.BaseModel):
+        product: str
+        price: float
+        urgent: bool
+
+    result = claude_magics.map(pd.Series(["pen for 2 EUR, asap"], index=["t1"]), "Extract.", schema=Ticket, progress=False)
+    assert list(result.columns) == ["product", "price", "urgent"] and list(result.index) == ["t1"]
+    tool = messages(fake)[0].json["tools"][0]
+    assert tool["name"] == "record_answer" and set(tool["input_schema"]["required"]) == {"product", "price", "urgent"}
