@@ -75,13 +75,25 @@ def create(venv: Path = VENV) -> None:
 
 
 def extension_sources(root: Path) -> list[Path]:
-    """The JupyterLab extension's sources (labextension/), without what npm and tsc make."""
+    """The JupyterLab extension's sources: the files git tracks in labextension/.
+
+    Not everything in the folder: npm, tsc and Jest write there (node_modules/, lib/, lib-test/,
+    *.tsbuildinfo), and a stamp that counted them would reinstall after every build or test run.
+    Outside a git checkout (an unpacked sdist), everything but those outputs.
+    """
     folder = root / "labextension"
-    skip = {"node_modules", "lib"}
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not skip.intersection(p.relative_to(folder).parts) and p.suffix != ".tsbuildinfo"
-    )
+    if not folder.is_dir():
+        return []
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "labextension"], cwd=root, capture_output=True, check=True
+        ).stdout.decode()
+        paths = [root / name for name in listed.split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        made = {"node_modules", "lib", "lib-test"}
+        paths = [p for p in folder.rglob("*") if not made.intersection(p.relative_to(folder).parts)]
+        paths = [p for p in paths if p.suffix != ".tsbuildinfo"]
+    return sorted(p for p in paths if p.is_file())
 
 
 def fingerprint(extras: str, python: Path) -> str:

@@ -51,10 +51,17 @@ def test_pip_runs_only_when_something_changed(project_env, tmp_path):
     source.write_text("export {};\n")
     project_env.ensure("lab", venv)
     assert len(project_env.pip_calls) == 4, "the extension's sources changed: installed (rebuilt) again"
-    (tmp_path / "labextension" / "node_modules").mkdir()
-    (tmp_path / "labextension" / "node_modules" / "x.js").write_text("")
+    for made in ("node_modules/x.js", "lib-test/a.test.js", "tsconfig.tsbuildinfo"):
+        (tmp_path / "labextension" / made).parent.mkdir(exist_ok=True)
+        (tmp_path / "labextension" / made).write_text("")
     project_env.ensure("lab", venv)
-    assert len(project_env.pip_calls) == 4, "what npm makes is not a source"
+    assert len(project_env.pip_calls) == 4, "what npm, tsc and Jest make is not a source"
+
+
+def test_in_a_checkout_the_sources_are_what_git_tracks(project_env):
+    sources = project_env.extension_sources(ROOT)
+    assert ROOT / "labextension" / "package.json" in sources
+    assert not [p for p in sources if "node_modules" in p.parts or "lib-test" in p.parts]
 
 
 def test_a_failed_install_leaves_no_stamp(project_env, tmp_path, monkeypatch):
