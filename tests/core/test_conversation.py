@@ -447,3 +447,23 @@ def test_a_finished_answer_uses_the_apis_count_and_one_offs_count_too(fake, clie
     assert not first.usage_estimated and "estimated" not in first.usage_line
     ask(conversation, client, "one-off", record=False)  # paid for, though not in the history
     assert conversation.totals.turns == 2 and len(conversation.messages) == 2
+
+
+def test_a_tool_result_holding_a_credential_is_refused_and_the_conversation_stays_usable(fake, client, monkeypatch):
+    from claude_magics.api.errors import SecretInRequestError
+    from claude_magics.testing.replies import tool_use
+
+    monkeypatch.setenv("WAREHOUSE_TOKEN", "wh-token-0123456789abcdef")
+
+    def read_config() -> str:
+        """Read the configuration."""
+        return "token=wh-token-0123456789abcdef"
+
+    conversation = Conversation()
+    fake.enqueue(tool_use("read_config", {}))
+    with pytest.raises(SecretInRequestError, match=r"messages\[2\]\.content\[0\].*WAREHOUSE_TOKEN") as caught:
+        ask(conversation, client, "What is configured?", tools=[read_config])
+    assert "wh-token" not in str(caught.value)
+    assert all("wh-token" not in json.dumps(r.json) for r in fake.requests)
+    assert conversation.messages == [] and not conversation.busy
+    follow_up_is_accepted(conversation, client, fake)
