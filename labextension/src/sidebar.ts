@@ -77,6 +77,10 @@ export class ClaudeSidebar extends Panel {
     this._update();
   }
 
+  protected onAfterHide(): void {
+    this._update();
+  }
+
   private _update(): void {
     const bridge = this._bridge;
     const info = bridge?.info ?? null;
@@ -93,7 +97,9 @@ export class ClaudeSidebar extends Panel {
     node.dataset.level = status.level;
     node.hidden = !status.text;
     this.node.dataset.phase = bridge ? bridge.phase : 'no-notebook';
-    if (status.showPanel && bridge && info) {
+    // Only a visible sidebar holds a view of the panel: a hidden one must not add a second
+    // `.claude-panel` to the page (or keep a view of every notebook's widget alive).
+    if (status.showPanel && bridge && info && this.isVisible) {
       void this._showWidget(bridge, info.model_id);
     } else {
       this._clearWidget();
