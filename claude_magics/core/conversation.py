@@ -97,6 +97,8 @@ class TurnResult:
     replayed: bool = False
     #: for a replayed answer: the record it came from (when it was asked, what it cost then)
     record: dict | None = None
+    #: the store key of the turn's first request (None without a store, or with tools)
+    replay_key: str | None = None
     #: The output tokens are partly estimated: a request ended before the API counted them.
     usage_estimated: bool = False
     #: The message of the request being streamed, until it ends (see ``core.usage``).
@@ -157,6 +159,8 @@ class Conversation:
         #: one entry per user/assistant pair of ``_messages``: the origin of the turn it
         #: belongs to (every pair of a tool loop's turn has the turn's origin), or None
         self._origins: list[dict | None] = []
+        #: answers of a loaded conversation by request key (see ``_recorded_answers``)
+        self._recorded: dict[str, dict] = {}
         self.totals = UsageTotals()  # since the last new/load (or as saved)
         self.earlier = UsageTotals()  # spent before that, in this kernel: money spent stays spent
         self._lock = threading.Lock()
@@ -245,6 +249,44 @@ class Conversation:
                 return index * 2
         return len(self._messages)
 
+    def _recorded_answers(self) -> dict[str, dict]:
+        """Stored-answer records, by request key, of the exchanges of a loaded conversation.
+
+        Why: the conversation travels in the notebook's metadata with the request key of each
+        cell's answer, so a colleague's Restart & Run All (their store is empty) replays the
+        answers the notebook was written with instead of paying for new ones. Read once at
+        load: a re-run cell replaces the exchanges after it before those cells run again.
+        """
+        recorded = {}
+        for index, origin in enumerate(self._origins):
+            key = (origin or {}).get("key")
+            if not key or 2 * index + 1 >= len(self._messages):
+                continue
+            answer = self._messages[2 * index + 1]
+            message = {"id": "", "type": "message", "role": "assistant", "model": origin.get("model") or "",
+                       "content": copy.deepcopy(answer["content"]), "stop_reason": origin.get("stop") or "end_turn",
+                       "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}
+            recorded[key] = {"version": 1, "message": message, "model": origin.get("model"), "cost": None,
+                             "elapsed": 0.0, "stored_at": origin.get("at")}
+        return recorded
+
+    @property
+    def recorded_answer_count(self) -> int:
+        """How many answers of this conversation a saved copy lets others replay."""
+        return sum(1 for o in {id(o): o for o in self._origins if o}.values() if o.get("key"))
+
+    def forget_recorded_answers(self) -> int:
+        """Drop the request keys kept with the exchanges (``%claude cache --notebook clear``):
+        the saved notebook then no longer replays its answers elsewhere. Returns how many."""
+        self._require_idle()
+        count = 0
+        for origin in {id(o): o for o in self._origins if o}.values():
+            if origin.pop("key", None) is not None:
+                count += 1
+        self._recorded = {}
+        self._emit("loaded")  # the notebook's copy is saved again, without them
+        return count
+
     def check_fits(self, messages: list[dict], options: dict) -> None:
         """Refuse early, with the way out, when a request clearly exceeds the window."""
         model = options.get("model")
@@ -313,7 +355,9 @@ class Conversation:
             # Before any view is told: a credential must not even be drawn in the panel.
             check_request({"system": options.get("system"), "messages": messages})
             toolset = _as_toolset(tools)
-            replay = _Replay(store, refresh) if store is not None and not toolset else None
+            replay = None
+            if store is not None and not toolset:
+                replay = _Replay(store, refresh, recorded=self._recorded.get)
             with InterruptWindow() as window:
                 if record:
                     self._emit("turn_started", content=blocks, typed=typed)
@@ -506,6 +550,10 @@ class Conversation:
         kept = {id(message) for message in self._messages}
         self._typed = {key: held for key, held in self._typed.items() if key in kept}
         mark = dict(origin) if origin else None
+        if mark is not None and result.replay_key and len(turn) == 2 and (result.replayed or storable(result)):
+            # what the notebook needs to replay this answer elsewhere (see ``_recorded_answers``)
+            mark.update(key=result.replay_key, model=result.model, stop=message.stop_reason,
+                        at=(result.record or {}).get("stored_at") or time.time())
         self._origins = self._origins[:keep // 2] + [mark] * (len(turn) // 2)
         if typed is not None:
             self._typed[id(turn[0])] = (turn[0], dict(typed))
@@ -594,6 +642,7 @@ class Conversation:
         self._messages = copy.deepcopy(messages)
         self._typed = {}
         self._origins = _origins_of(data.get("origins"), len(messages) // 2)
+        self._recorded = self._recorded_answers()
         self.earlier = self.earlier.plus(self.totals)
         self.totals = totals
         self._emit("loaded")
@@ -674,12 +723,24 @@ def _merge(earlier: list, segment: Message) -> Message:
 def _origins_of(saved, pairs: int) -> list[dict | None]:
     """The saved origins when they fit the saved history, else none known (turns append)."""
     if isinstance(saved, list) and len(saved) == pairs:
-        return [
-            {"cell": str(o["cell"]), "run": str(o.get("run", ""))}
-            if isinstance(o, dict) and o.get("cell") else None
-            for o in saved
-        ]
+        return [_origin_of(o) for o in saved]
     return [None] * pairs
+
+
+def _origin_of(saved) -> dict | None:
+    """One saved origin, keeping only well-formed fields (a file is data, not trusted)."""
+    if not isinstance(saved, dict) or not saved.get("cell"):
+        return None
+    origin = {"cell": str(saved["cell"]), "run": str(saved.get("run", ""))}
+    key = saved.get("key")
+    if isinstance(key, str) and len(key) == 64 and all(c in "0123456789abcdef" for c in key):
+        origin["key"] = key
+        for name in ("model", "stop"):
+            if isinstance(saved.get(name), str):
+                origin[name] = saved[name]
+        if isinstance(saved.get("at"), (int, float)) and not isinstance(saved.get("at"), bool):
+            origin["at"] = saved["at"]
+    return origin
 
 
 class _Replay:
@@ -689,18 +750,27 @@ class _Replay:
     never the turn.
     """
 
-    def __init__(self, store, refresh: bool) -> None:
+    def __init__(self, store, refresh: bool, recorded=None) -> None:
         self.store = store
         self.refresh = refresh
+        self.recorded = recorded  # key -> a record kept with the conversation, or None
         self.key: str | None = None
 
     def lookup(self, body: dict, client, result: TurnResult) -> bool:
         """Fill ``result`` with the stored answer to ``body``; False when it must be asked."""
         try:
-            self.key = replay_key(body, client)
+            self.key = result.replay_key = replay_key(body, client)
             found = None if self.refresh else from_record(self.store.get(self.key))
         except Exception:  # sqlite3.Error, OSError: ask instead
-            return False
+            found = None
+        if found is None and not self.refresh and self.recorded is not None and self.key:
+            value = self.recorded(self.key)
+            found = from_record(value)
+            if found is not None:
+                try:
+                    self.store.put(self.key, value, kind="message")  # replayed locally from now on
+                except Exception:
+                    pass
         if found is None:
             return False
         message, record = found

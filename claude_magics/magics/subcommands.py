@@ -106,10 +106,14 @@ def _path(*suffixes: str) -> Callable[[str], tuple | None]:
 
 
 def _cache(rest: str):
-    if rest in ("", "clear"):
-        return (rest or None,)
-    if _looks_like_an_argument(rest):
-        raise UsageError("Usage: %claude cache [clear]  (where answers are stored and how much; clear empties it)")
+    actions = {"": "show", "clear": "clear", "--notebook clear": "notebook-clear"}
+    if " ".join(rest.split()) in actions:
+        return (actions[" ".join(rest.split())],)
+    if _looks_like_an_argument(rest) or rest.startswith("--"):
+        raise UsageError(
+            "Usage: %claude cache [clear | --notebook clear]  (where answers are stored and how much; "
+            "clear empties the store; --notebook clear stops this notebook carrying its answers)"
+        )
     return None
 
 
@@ -155,7 +159,9 @@ _SUBCOMMANDS = (
     Subcommand("export", "PATH.md", "write the conversation as Markdown", _path(".md", ".markdown")),
     Subcommand("config", "", "show the effective defaults (never the key)", _nothing),
     Subcommand("chat", "[NAME]", "open the chat panel over this notebook's conversation", _optional_name),
-    Subcommand("cache", "[clear]", "where replayed answers are stored and how much; `clear` empties the store", _cache),
+    Subcommand("cache", "[clear | --notebook clear]",
+               "where replayed answers are stored and how much; `clear` empties the store; "
+               "`--notebook clear` stops the notebook carrying its answers", _cache),
 )
 
 #: Every subcommand by its word: the one place that says what each accepts.
@@ -357,15 +363,27 @@ class Subcommands:
 
     def _cmd_cache(self, action):
         store = self.session.answer_store(force=True)
+        conversation = self.session.conversation()
         if action == "clear":
             removed = store.clear()
             print(f"Removed {removed} stored answer(s) from {store.path}")
+            return
+        if action == "notebook-clear":
+            try:
+                removed = conversation.forget_recorded_answers()
+            except Exception as exc:
+                raise UsageError(str(exc)) from None
+            print(f"The notebook no longer carries {removed} answer(s) for others to replay "
+                  "(saved with the notebook by the Claude sidebar).")
             return
         stats = store.stats()
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(stats.by_kind.items()))
         print(f"answers stored: {stats.entries}" + (f" ({kinds})" if kinds else ""))
         print(f"size:           {_size(stats.bytes)} of at most {_size(store.max_bytes)} (oldest used go first)")
         print(f"file:           {stats.path}")
+        carried = conversation.recorded_answer_count
+        print(f"in notebook:    {carried} answer(s) of this conversation carry their request key "
+              "(the sidebar saves them in the .ipynb; `%claude cache --notebook clear` stops that)")
         print(f"replay:         {'on' if self.session.replay else 'off'} (%config ClaudeMagics.replay = "
               f"{not self.session.replay}); --refresh asks again")
 

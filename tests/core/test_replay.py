@@ -6,6 +6,7 @@ temporary folder; each test asks what a re-run notebook would.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -312,6 +313,54 @@ def test_a_turn_with_tools_never_replays_and_is_replaced_whole(fake, client, sto
     cell(conversation, client, store, "c2", "r3", "Next")
     assert len(conversation) == 6
     cell(conversation, client, store, "c2", "r4", "Next")
-    assert len(conversation) == 6 and conversation.to_dict()["origins"] == [
-        {"cell": "c1", "run": "r2"}, {"cell": "c1", "run": "r2"}, {"cell": "c2", "run": "r4"}]
+    origins = [(o["cell"], o["run"], "key" in o) for o in conversation.to_dict()["origins"]]
+    assert len(conversation) == 6
+    assert origins == [("c1", "r2", False), ("c1", "r2", False), ("c2", "r4", True)]  # tool turns carry no key
     validate_history(conversation.messages)
+
+
+# -- answers travel with the notebook: the saved conversation keeps each cell's request key ----
+
+def test_a_colleagues_restart_and_run_all_replays_from_the_saved_conversation(fake, client, store, tmp_path):
+    mine = Conversation()
+    cell(mine, client, store, "c1", "r1", "One")
+    cell(mine, client, store, "c2", "r2", "Two")
+    saved = json.loads(json.dumps(mine.to_dict()))  # as it travels in the .ipynb
+    assert all(len(o["key"]) == 64 for o in saved["origins"])
+    asked = sent(fake)
+
+    theirs = AnswerStore(tmp_path / "colleague.sqlite3")  # an empty store on another machine
+    colleague = Conversation()
+    colleague.load_dict(saved)
+    results = [cell(colleague, client, theirs, "c1", "r3", "One"), cell(colleague, client, theirs, "c2", "r4", "Two")]
+    assert all(r.replayed for r in results) and sent(fake) == asked
+    assert colleague.messages == mine.messages and theirs.stats().entries == 2
+    assert "replayed, no cost" in results[0].usage_line
+
+    # an edited cell asks: the key kept with its exchange is for the old request
+    edited = Conversation()
+    edited.load_dict(saved)
+    assert not cell(edited, client, AnswerStore(tmp_path / "c.sqlite3"), "c1", "r5", "One, edited").replayed
+    assert sent(fake) == asked + 1
+
+
+def test_the_notebooks_copy_can_be_cleared(fake, client, store, tmp_path):
+    mine = Conversation()
+    cell(mine, client, store, "c1", "r1", "One")
+    events = []
+    mine.subscribe(lambda e: events.append(e.kind))
+    assert mine.forget_recorded_answers() == 1 and events == ["loaded"]  # the notebook is saved again
+    saved = mine.to_dict()
+    assert "key" not in saved["origins"][0]
+    colleague = Conversation()
+    colleague.load_dict(saved)
+    assert not cell(colleague, client, AnswerStore(tmp_path / "empty.sqlite3"), "c1", "r2", "One").replayed
+
+
+def test_malformed_saved_origins_are_ignored():
+    data = {"format": "claude_magics.conversation", "version": 1, "name": "default",
+            "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],
+            "origins": [{"cell": "c1", "run": "r1", "key": "<script>", "model": 3}]}
+    conversation = Conversation()
+    conversation.load_dict(data)
+    assert conversation.to_dict()["origins"] == [{"cell": "c1", "run": "r1"}]

@@ -213,3 +213,27 @@ def test_restart_and_run_all_over_a_restored_conversation(kernel, fake, tmp_path
     finally:
         restarted.shutdown()
         kernel.shutdown = lambda: None  # already down
+
+
+def test_a_colleague_replays_the_answers_the_notebook_carries(kernel, fake, tmp_path):
+    """The conversation saved with the notebook keeps each cell's request key: another
+    machine, with an empty store, replays from it; `%claude cache --notebook clear` stops that."""
+    kernel.run("%%claude\nOne", cell_id="c1")
+    kernel.run("%%claude\nTwo", cell_id="c2")
+    assert "in notebook:    2 answer(s)" in kernel.run("%claude cache").stdout
+    saved = tmp_path / "conversation.json"
+    kernel.run(f"%claude save {saved}")
+
+    colleague = Kernel({"CLAUDE_MAGICS_CACHE_DIR": str(tmp_path / "colleague-cache")}, cwd=str(tmp_path))
+    try:
+        colleague.run("%load_ext claude_magics")
+        colleague.run(f"%claude load {saved}")
+        runs = [colleague.run("%%claude\nOne", cell_id="c1"), colleague.run("%%claude\nTwo", cell_id="c2")]
+        assert all(REPLAYED in r.html() for r in runs) and asked(fake) == 2
+        assert "answers stored: 2" in colleague.run("%claude cache").stdout  # kept locally from now on
+        cleared = colleague.run("%claude cache --notebook clear")
+        assert "no longer carries 2 answer(s)" in cleared.stdout
+        colleague.run(f"%claude save {tmp_path / 'cleared.json'}")
+        assert all("key" not in o for o in json.loads((tmp_path / "cleared.json").read_text())["origins"])
+    finally:
+        colleague.shutdown()
