@@ -52,11 +52,13 @@ def _normalise(notebook) -> None:
 def execute(path: Path, base_url: str):
     """``path`` executed top to bottom in a fresh kernel, in memory, normalised."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from claude_magics.testing.notebooks import AnsweringNotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=180, kernel_name="python3", record_timing=False,
+    # the agent notebook asks before running code: its saved outputs show the approved path
+    client = AnsweringNotebookClient(
+        notebook, answer=lambda prompt: "y", timeout=180, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()

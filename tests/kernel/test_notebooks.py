@@ -8,21 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from claude_magics.testing import DEMO_NOTICE, FakeAPI
+from claude_magics.testing.notebooks import AnsweringNotebookClient
 
 pytestmark = pytest.mark.kernel
 
-ALL_NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
-
-
-def needs_a_person(path: Path) -> bool:
-    """Notebooks that ask for approval through input() run in test_agent_notebook.py, which answers."""
-    return bool(nbformat.read(path, as_version=4).metadata.get("claude_magics", {}).get("needs_stdin"))
-
-
-NOTEBOOKS = [p for p in ALL_NOTEBOOKS if not needs_a_person(p)]
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 #: Notebooks with a test of their own (tests/kernel/test_map.py): map.ipynb sends many rows, not one question per cell.
 OWN_TESTS = {"map.ipynb"}
 KEY = "sk-ant-test-notebooks-0000"
@@ -36,8 +28,11 @@ def execute(path: Path, fake: FakeAPI, monkeypatch, folder: Path) -> nbformat.No
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    # a person who approves the agent's code (notebooks/agent.ipynb asks through input())
+    client = AnsweringNotebookClient(notebook, answer=lambda prompt: "y", timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(folder)}})
     client.execute()
+    notebook.metadata["prompts"] = client.prompts
     return notebook
 
 
@@ -51,7 +46,7 @@ def magic_cells(notebook):
 
 
 def test_there_are_example_notebooks():
-    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "eda.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "eda.ipynb", "agent.ipynb"}
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name not in OWN_TESTS], ids=lambda p: p.name)
@@ -62,7 +57,8 @@ def test_notebook_runs_against_the_fake_api(path, monkeypatch, tmp_path):
         messages = [r.json for r in fake.requests if r.path == "/v1/messages"]
     assert path.read_bytes() == shipped, "running the tests must not dirty the tree"
     asking = [c for c in magic_cells(notebook) if not c.source.startswith(("%claude usage", "%claude chat"))]
-    assert asking and len(messages) == len(asking)
+    tool_rounds = sum(1 for m in messages if m["messages"][-1]["content"][0].get("type") == "tool_result")
+    assert asking and len(messages) - tool_rounds == len(asking)
     for cell in asking:
         html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
         assert DEMO_NOTICE.strip("*")[:30] in html, cell.source
@@ -73,12 +69,19 @@ def test_notebook_runs_against_the_fake_api(path, monkeypatch, tmp_path):
     # the key never lands in the saved notebook
     assert KEY not in nbformat.writes(notebook)
     # the notebook's objects reached the model
-    images = [b for m in messages for b in m["messages"][-1]["content"] if b["type"] == "image"]
+    sent = [b for m in messages for b in m["messages"][-1]["content"]]
+    inside_results = [b for r in sent if r["type"] == "tool_result" and isinstance(r["content"], list) for b in r["content"]]
+    images = [b for b in sent + inside_results if b["type"] == "image"]
     assert images, "a figure was mentioned, so an image block was sent"
     assert all(len(m["messages"]) >= 1 for m in messages)
     if path.name == "eda.ipynb":
         first = messages[0]["messages"][-1]["content"][0]["text"]
         assert "344" in first and "body_mass_g" in first
+    if path.name == "agent.ipynb":  # an approved EDA loop: asked once, ran, its figure went back
+        assert notebook.metadata["prompts"] == ["Run run_python? [y/N] (or type why not) "]
+        called = [b["name"] for m in messages for turn in m["messages"] if turn["role"] == "assistant"
+                  for b in turn["content"] if b.get("type") == "tool_use"]
+        assert {"list_variables", "describe", "run_python", "count_species"} <= set(called)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
