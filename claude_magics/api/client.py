@@ -73,6 +73,7 @@ FIRST_BYTE_TIMEOUT = 120.0
 MAX_EVENT_BYTES = 32 * 1024 * 1024
 #: The largest answer body accepted: 128K output tokens stream as ~10-20 MB of events.
 MAX_ANSWER_BYTES = 128 * 1024 * 1024
+LISTING_TIMEOUT = 5.0  # seconds the model listing may take (aliases and -thinking ids wait for it)
 MAX_RETRY_AFTER = 60.0  # the retry window: a server asking for a longer wait gets an error at once
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _AUTH_MODES = ("x-api-key", "bearer")
@@ -215,7 +216,7 @@ class Client:
         self.max_answer_bytes = max_answer_bytes
         self.default_headers = {k.lower(): v for k, v in (default_headers or {}).items()}
         self.api_version = resolve_api_version(api_version)
-        self._listed: frozenset[str] | None = None  # model ids of GET /v1/models, read once when needed
+        self._listing: list[dict] | None = None  # GET /v1/models, read once when needed
         self._http = http_client
         self._owns_http = http_client is None
         self._http_lock = threading.Lock()
@@ -270,7 +271,7 @@ class Client:
             page = self._json(self._request("GET", "/v1/models", None, **options, query=query))
             models.extend(page.get("data") or [])
             if not page.get("has_more") or not page.get("last_id"):
-                self._listed = frozenset(m.get("id") for m in models if isinstance(m, dict))
+                self._listing = [m for m in models if isinstance(m, dict)]
                 return models
             query = {"limit": 1000, "after_id": page["last_id"]}
 
@@ -295,12 +296,25 @@ class Client:
         model = params.get("model")
         if not isinstance(model, str) or not model.endswith("-thinking"):
             return params
-        if self._listed is None:
+        listed = {m.get("id") for m in self.model_listing()}
+        return expand_gateway_thinking(params, listed)
+
+    def model_listing(self) -> list[dict]:
+        """``GET /v1/models`` (every page), read once per client and kept; ``[]`` when it cannot
+        be read - a proxy without the endpoint, a network failure - and that is kept too, so an
+        unreachable listing costs one attempt. Quick by design: no retries, and at most
+        ``LISTING_TIMEOUT`` seconds, the first-byte timeout, or a quarter of the client's
+        deadline - it runs before the request that needed it, and must not eat its time."""
+        if self._listing is None:
+            limits = [LISTING_TIMEOUT, self.first_byte_timeout, self.deadline and self.deadline / 4]
+            limit = min(x for x in limits if x)
             try:
-                self.models(max_retries=0, timeout=10.0)
-            except (APIError, RequestValidationError):  # a proxy without /v1/models: map the id
-                self._listed = frozenset()
-        return expand_gateway_thinking(params, self._listed)
+                self.models(max_retries=0, timeout=limit)
+            except MissingAPIKeyError:
+                return []  # not kept: once a key is set, the listing is read
+            except (APIError, RequestValidationError):
+                self._listing = []
+        return self._listing
     @property
     def has_api_key(self) -> bool:
         return self._key() is not None

@@ -436,6 +436,17 @@ def thinking_types(model: model_ids.ModelId) -> frozenset[str] | None:
     return frozenset({"enabled", "disabled"})
 
 
+def thinking_param(model_id: str, budget: int | None = None) -> dict[str, Any]:
+    """The ``thinking`` field that turns thinking on for ``model_id``: adaptive on models that
+    only take adaptive thinking (Opus 4.7+, Sonnet 5+, Fable, Mythos) when no budget was asked
+    for, else ``enabled`` with ``budget`` (default :data:`DEFAULT_THINKING_BUDGET`). A budget
+    asked for on an adaptive-only model stays ``enabled``, so the model rule names the fix."""
+    accepted = thinking_types(model_ids.parse(model_id))
+    if budget is None and accepted is not None and "enabled" not in accepted:
+        return {"type": "adaptive"}
+    return {"type": "enabled", "budget_tokens": budget or DEFAULT_THINKING_BUDGET}
+
+
 _THINKING_FIX = {
     "enabled": "use thinking={'type': 'adaptive'} instead (budget_tokens is gone on this model)",
     "adaptive": "use thinking={'type': 'enabled', 'budget_tokens': 4096} instead (adaptive thinking "

@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 from ..api.errors import APIError, ClaudeError, RequestCancelledError, RequestValidationError
 from ..api.secrets import check_request
-from ..api.types import Message, Usage
+from ..api.types import Message, TextBlock, Usage
 from . import models as model_info
 from .interrupts import InterruptWindow
 from .history import (
@@ -317,6 +317,7 @@ class Conversation:
         store=None,
         refresh: bool = False,
         origin: dict | None = None,
+        prefill: str | None = None,
     ) -> TurnResult:
         """Ask one question and commit the answer; never raises for API or network trouble.
 
@@ -327,6 +328,12 @@ class Conversation:
 
         ``typed`` is the question as the person wrote it, for views only (never sent):
         ``{"text": ..., "attachments": [names], "unresolved": [sources]}``.
+
+        ``prefill`` starts Claude's answer with that text: it is sent as the final assistant
+        message, shown as the start of the answer while it streams, and committed as one
+        assistant turn whose text is the prefill followed by the continuation. Trailing
+        whitespace is dropped (the API refuses a prefill ending in it); models that refuse
+        prefills are refused before sending, naming the model (``RequestValidationError``).
 
         ``options`` are the request fields other than ``messages`` (model, max_tokens,
         system, ...). Failures come back in ``TurnResult.error`` with the partial answer in
@@ -363,7 +370,8 @@ class Conversation:
                     self._emit("turn_started", content=blocks, typed=typed)
                 try:
                     result = self._exchange(
-                        messages, client, options, on_update, cancel, stream, cache, toolset, window, replay
+                        messages, client, options, on_update, cancel, stream, cache, toolset, window, replay,
+                        _prefill_blocks(prefill),
                     )
                 except BaseException as exc:  # refused by the client after all: views must recover
                     if record:
@@ -381,7 +389,10 @@ class Conversation:
         finally:
             self._lock.release()
 
-    def _exchange(self, messages, client, options, on_update, cancel, stream, cache, toolset=None, window=None, replay=None) -> TurnResult:
+    def _exchange(
+        self, messages, client, options, on_update, cancel, stream, cache, toolset=None, window=None, replay=None,
+        prefill=(),
+    ) -> TurnResult:
         """Send (or replay), stream, run tools and follow ``pause_turn``; fold failures into a result.
 
         ``result.message`` is what the displays show: every assistant block of the turn with
@@ -390,7 +401,9 @@ class Conversation:
         started = time.monotonic()
         result = TurnResult(model=options.get("model"))
         shown: list = []  # blocks of finished tool rounds (calls and results), for the displays
-        answer: list = []  # blocks of the current assistant message's earlier pause_turn segments
+        # Blocks of the current assistant message sent back as its start: a prefill, then the
+        # earlier segments of a pause_turn. The first answer to a prefill continues its text.
+        answer: list = list(prefill)
         requests = 0
         limit = MAX_CONTINUATIONS + 1 + (toolset.max_steps if toolset else 0)
         window = window or InterruptWindow()  # not entered: interrupts simply pass
@@ -413,13 +426,16 @@ class Conversation:
                     self._emit("update", snapshot=result.message)
                     result.elapsed = time.monotonic() - started
                     return result
+                join = bool(prefill) and requests == 0
                 with window.open():
-                    segment = self._one_request(client, body, on_update, cancel, stream, shown + answer, result, reading)
+                    segment = self._one_request(
+                        client, body, on_update, cancel, stream, shown + answer, result, reading, join
+                    )
                 requests += 1
                 if segment is None:  # cancelled
                     break
                 result.total_usage = _added(result.total_usage, segment.usage)
-                current = _merge(answer, segment)
+                current = _merge(answer, segment, join=join)
                 result.message = _merge(shown, current)
                 result.model = segment.model or result.model
                 if segment.stop_reason == "pause_turn":
@@ -496,11 +512,12 @@ class Conversation:
             show(None, cut_result)
         return results
 
-    def _one_request(self, client, body, on_update, cancel, stream, earlier, result, reading):
+    def _one_request(self, client, body, on_update, cancel, stream, earlier, result, reading, join=False):
         """One HTTP request; returns the message, or None when ``cancel`` stopped it.
 
         ``cancel`` goes to the client too, so that setting it ends a read that is waiting
-        for a byte that may never come (the panel's Stop), not just the loop below.
+        for a byte that may never come (the panel's Stop), not just the loop below. ``join``:
+        the answer continues the last earlier text block (a prefill).
         """
         if cancel is not None:
             body = {**body, "cancel": cancel}
@@ -510,7 +527,7 @@ class Conversation:
             reading[0] = events
             for _event in events:
                 snapshot = result.in_flight = events.current_message
-                result.message = _merge(earlier, snapshot)
+                result.message = _merge(earlier, snapshot, join=join)
                 if on_update is not None:
                     on_update(result.message)
                 self._emit("update", snapshot=result.message)
@@ -711,13 +728,32 @@ def _empty_like(message: Message) -> Message:
     return empty
 
 
-def _merge(earlier: list, segment: Message) -> Message:
-    """A message whose content is ``earlier`` blocks followed by ``segment``'s."""
+def _merge(earlier: list, segment: Message, *, join: bool = False) -> Message:
+    """A message whose content is ``earlier`` blocks followed by ``segment``'s.
+
+    ``join``: the segment continues the last earlier text block (a prefill), so its first text
+    block is appended to that one - the answer reads, and is kept, as one text.
+    """
     if not earlier:
         return segment
     merged = copy.copy(segment)
-    merged.content = list(earlier) + list(segment.content)
+    blocks = list(segment.content)
+    if join and blocks and isinstance(earlier[-1], TextBlock) and isinstance(blocks[0], TextBlock):
+        head, first = earlier[-1], blocks[0]
+        joined = TextBlock(head.text + first.text, citations=first.citations)
+        merged.content = list(earlier[:-1]) + [joined] + blocks[1:]
+    else:
+        merged.content = list(earlier) + blocks
     return merged
+
+
+def _prefill_blocks(prefill: str | None) -> list:
+    """The prefill as the start of the answer: one text block, trailing whitespace dropped."""
+    if prefill is None:
+        return []
+    if not isinstance(prefill, str) or not prefill.strip():
+        raise ValueError("The prefill is empty: give the text Claude's answer should start with.")
+    return [TextBlock(prefill.rstrip())]
 
 
 def _origins_of(saved, pairs: int) -> list[dict | None]:

@@ -24,17 +24,22 @@ def offline_demo() -> bool:
     """
     return os.environ.get(OFFLINE_DEMO_ENV, "") not in ("", "0")
 
-#: Short names accepted by ``--model`` and the panel's picker. Configurable through
-#: ``ClaudeMagics.aliases``; these are the defaults.
+
+#: Short names accepted by ``--model`` and the panel's picker. Each resolves to the newest
+#: model of its line that the endpoint's ``GET /v1/models`` lists (read once per kernel, see
+#: :func:`aliases_from_listing`); these are the fallback when the list cannot be read - the
+#: newest of each line in the official SDK's model list (anthropic 2.14). ``ClaudeMagics.aliases``
+#: adds or overrides names.
 DEFAULT_ALIASES: dict[str, str] = {
-    "haiku": "claude-haiku-4-5",
-    "sonnet": "claude-sonnet-4-6",
-    "opus": "claude-opus-4-6",
+    "haiku": "claude-haiku-5-5",
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
 }
 
 # The request defaults, in one place: the session, the magics' traits and options, and
 # the panel read them from here (configure them with ``%config ClaudeMagics``).
-DEFAULT_MODEL = "claude-sonnet-4-6"
+#: The default model is an alias, so it follows the same rule: the newest Sonnet listed.
+DEFAULT_MODEL = "sonnet"
 DEFAULT_MAX_TOKENS = 4096
 #: ``--thinking`` without a budget (added on top of max_tokens, see ``Session``): the API
 #: layer's own default, which it also gives a gateway's ``...-thinking`` model ids.
@@ -65,6 +70,11 @@ class Price:
 # Matched by prefix, most specific first: dated ids ("claude-sonnet-4-5-20250929")
 # share their family's price.
 _PRICES: tuple[tuple[str, Price], ...] = (
+    ("claude-fable-5", Price(10.0, 50.0)),
+    ("claude-mythos-5", Price(10.0, 50.0)),
+    ("claude-sonnet-5", Price(3.0, 15.0)),
+    ("claude-opus-4-8", Price(5.0, 25.0)),
+    ("claude-opus-4-7", Price(5.0, 25.0)),
     ("claude-opus-4-6", Price(5.0, 25.0)),
     ("claude-opus-4-5", Price(5.0, 25.0)),
     ("claude-opus-4", Price(15.0, 75.0)),
@@ -133,3 +143,28 @@ def min_cacheable_tokens(model: str | None) -> int:
     Haiku models need 2,048 tokens, the others 1,024 (the API's documented minimums).
     """
     return 2048 if model and "haiku" in model else 1024
+
+
+def aliases_from_listing(models: list[dict]) -> dict[str, str]:
+    """``{"haiku": id, "sonnet": id, "opus": id}``: the newest model of each line listed.
+
+    The line is the entry's ``line`` field when the endpoint gives one (today's API does, and
+    says not to infer it from the id); otherwise it is read from the id, so proxies with older
+    listings still work. Retired models are skipped, active ones beat deprecated ones, then the
+    latest ``created_at`` wins (the endpoint's order breaks ties: it lists newest first).
+    Lines with nothing listed are left out (the caller falls back for those).
+    """
+    from ..api.model_ids import ALIAS_LINES, parse
+
+    best: dict[str, tuple] = {}
+    for position, entry in enumerate(models):
+        model_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(model_id, str) or entry.get("lifecycle") == "retired":
+            continue
+        line = entry["line"] if "line" in entry else parse(model_id).line
+        if line not in ALIAS_LINES:
+            continue
+        rank = (entry.get("lifecycle") != "deprecated", str(entry.get("created_at") or ""), -position)
+        if line not in best or rank > best[line][0]:
+            best[line] = (rank, model_id)
+    return {line: model_id for line, (_, model_id) in best.items()}

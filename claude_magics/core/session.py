@@ -31,7 +31,8 @@ class Session:
     def __init__(self, *, client=None, namespace: dict | None = None) -> None:
         self.namespace: dict = namespace if namespace is not None else {}
         self.defaults: dict[str, Any] = {"model": model_info.DEFAULT_MODEL, "max_tokens": DEFAULT_MAX_TOKENS}
-        self.aliases: dict[str, str] = dict(model_info.DEFAULT_ALIASES)
+        #: Aliases the person configured (``ClaudeMagics.aliases``); they win over the listed ones.
+        self.aliases: dict[str, str] = {}
         self.client_options: dict[str, Any] = {}
         #: ``ContextOptions`` the magics configured (bounds, masks), for the chat panel too.
         self.context_options = None
@@ -64,28 +65,57 @@ class Session:
     # -- models and options --------------------------------------------------------
     @property
     def model(self) -> str:
-        return self.defaults["model"]
+        """The default model's id (an alias default resolves to the newest model listed)."""
+        return self.resolve_model(self.defaults["model"])
 
     @model.setter
     def model(self, value: str) -> None:
-        self.defaults["model"] = self.resolve_model(value)
+        self.defaults["model"] = self.check_model(value)  # an alias stays an alias: it follows the listing
+
+    def check_model(self, name: str) -> str:
+        """``name`` if it is an alias or a model id, without asking the API; ValueError otherwise."""
+        from ..api.model_ids import ALIAS_LINES
+
+        name = (name or "").strip()
+        if name in self.aliases or name in ALIAS_LINES or name.startswith("claude-"):
+            return name
+        choices = ", ".join(sorted({*ALIAS_LINES, *self.aliases}))
+        raise ValueError(
+            f"Unknown model {name!r}: use an alias ({choices}) or a full id such as "
+            f"'claude-sonnet-4-5' (`%claude models` lists what your key can use)."
+        )
 
     def resolve_model(self, name: str) -> str:
-        """A model id from an alias or an id; raises ValueError with the choices otherwise."""
-        name = (name or "").strip()
+        """A model id from an alias or an id; raises ValueError with the choices otherwise.
+
+        ``haiku``/``sonnet``/``opus`` name the newest model of that line the endpoint lists
+        (read once per kernel; see :meth:`listed_models`); configured aliases win.
+        """
+        name = self.check_model(name)
         if name in self.aliases:
             return self.aliases[name]
         if name.startswith("claude-"):
             return name
-        choices = ", ".join(sorted(self.aliases))
-        raise ValueError(
-            f"Unknown model {name!r}: use an alias ({choices}) or a full id such as "
-            f"'{model_info.DEFAULT_MODEL}' (`%claude models` lists what your key can use)."
-        )
+        return self.alias_table()[name]
+
+    def alias_table(self) -> dict[str, str]:
+        """Every alias and the id it names now: the listing's newest per line, the fallback
+        for lines the listing lacks (or when it cannot be read), then the configured ones."""
+        listed = model_info.aliases_from_listing(self.listed_models())
+        return {**model_info.DEFAULT_ALIASES, **listed, **self.aliases}
+
+    def listed_models(self) -> list[dict]:
+        """``GET /v1/models`` of the current endpoint, read once per kernel by its client (and
+        again when the client changes: another base URL lists other models). Without a key, or
+        when the endpoint cannot be reached, the list is empty and the aliases use their
+        fallback; the client remembers a failure, so it costs one quick attempt, not one per cell."""
+        listing = getattr(self.client(), "model_listing", None)
+        return listing() if listing is not None else []
 
     def models(self) -> list[str]:
-        """Aliases and the current model, for pickers; no network needed."""
-        names = list(self.aliases) + [self.model]
+        """For pickers: the aliases, every model the endpoint lists, and the current model."""
+        names = [*self.alias_table(), *(m["id"] for m in self.listed_models() if isinstance(m.get("id"), str))]
+        names.append(self.model)
         return list(dict.fromkeys(names))
 
     def request_options(self, **overrides: Any) -> dict:

@@ -40,7 +40,10 @@ from .subcommands import Subcommands, match_subcommand
 class ClaudeMagics(Subcommands, Magics):
     """Ask Claude from a notebook. Configure with ``%config ClaudeMagics.<name> = ...``."""
 
-    model = Unicode(DEFAULT_MODEL, help="Default model: a full id or an alias (haiku, sonnet, opus).").tag(config=True)
+    model = Unicode(
+        DEFAULT_MODEL,
+        help="Default model: a full id or an alias (haiku, sonnet, opus: the newest of that line the endpoint lists).",
+    ).tag(config=True)
     max_tokens = Int(DEFAULT_MAX_TOKENS, help="Default max_tokens for an answer.").tag(config=True)
     system = Unicode(None, allow_none=True, help="Default system prompt.").tag(config=True)
     temperature = Float(None, allow_none=True, help="Default temperature (0-1); None uses the API's default.").tag(config=True)
@@ -64,6 +67,11 @@ class ClaudeMagics(Subcommands, Magics):
         "the data it reads; leave this False unless the notebook holds nothing you would mind losing."
     )).tag(config=True)
     replay = Bool(True, help="Show the stored answer when a cell sends a request answered before (no cost); `--refresh` asks again.").tag(config=True)
+    api_version = Unicode(
+        None, allow_none=True,
+        help="anthropic-version: '2023-06-01' (default; keeps --temperature/--top-p/--top-k) or '2026-10-21'. "
+        "None reads CLAUDE_MAGICS_API_VERSION.",
+    ).tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         self._session = None  # before traitlets applies config and fires observers
@@ -72,8 +80,18 @@ class ClaudeMagics(Subcommands, Magics):
     # -- configuration ---------------------------------------------------------------
     @validate("model")
     def _check_model(self, proposal):
+        try:  # no network here: an alias is resolved when a request is made
+            return self._session.check_model(proposal["value"]) if self._session else proposal["value"]
+        except ValueError as exc:
+            raise TraitError(str(exc)) from None
+
+    @validate("api_version")
+    def _check_api_version(self, proposal):
+        from ..api.params import resolve_api_version
+
+        value = proposal["value"]
         try:
-            return self._session.resolve_model(proposal["value"]) if self._session else proposal["value"]
+            return None if value is None else resolve_api_version(value)
         except ValueError as exc:
             raise TraitError(str(exc)) from None
 
@@ -90,7 +108,8 @@ class ClaudeMagics(Subcommands, Magics):
                 raise TraitError(str(exc)) from None
         return value
 
-    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "first_byte_timeout", "max_retries", "replay")
+    @observe("model", "max_tokens", "system", "temperature", "aliases", "auth", "timeout", "first_byte_timeout",
+             "max_retries", "replay", "api_version")
     def _sync(self, change=None):
         if self._session is not None:
             self._configure(self._session)
@@ -111,16 +130,16 @@ class ClaudeMagics(Subcommands, Magics):
         return self._session
 
     def _configure(self, session) -> None:
-        from ..core.models import DEFAULT_ALIASES
-
-        session.aliases = {**DEFAULT_ALIASES, **self.aliases}
+        session.aliases = dict(self.aliases)  # haiku/sonnet/opus follow the endpoint's listing
         session.defaults.update(
-            model=session.resolve_model(self.model), max_tokens=self.max_tokens,
+            model=session.check_model(self.model), max_tokens=self.max_tokens,
             system=self.system, temperature=self.temperature,
         )
         options = {"max_retries": self.max_retries, "timeout": self.timeout, "first_byte_timeout": self.first_byte_timeout}
         if self.auth != "x-api-key":
             options["auth"] = self.auth
+        if self.api_version is not None:
+            options["api_version"] = self.api_version
         session.client_options = options
         session.replay = self.replay
 
@@ -136,8 +155,9 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--top-p", type=float, metavar="P", help="Nucleus sampling, 0-1.")
     @argument("--top-k", type=int, metavar="K", help="Sample only from the top K tokens (0 or more).")
     @argument("--stop", action="append", metavar="SEQ", help="A stop sequence (repeatable).")
-    @argument("--thinking", nargs="?", type=int, const=DEFAULT_THINKING_BUDGET, metavar="BUDGET",
-              help=f"Extended thinking with a token budget (default {DEFAULT_THINKING_BUDGET}, at least 1024).")
+    @argument("--thinking", nargs="?", type=int, const=0, metavar="BUDGET",
+              help=f"Thinking: with a token budget (at least 1024; default {DEFAULT_THINKING_BUDGET}), or adaptive "
+                   "on models that only think adaptively (Opus 4.7+, Sonnet 5+) when no BUDGET is given.")
     @argument("--new", action="store_true", help="Start a fresh conversation first.")
     @argument("--no-history", action="store_true", help="A one-off question: neither reads nor writes the conversation.")
     @argument("--chat", metavar="NAME", help="Use the named conversation (several per notebook).")
@@ -159,6 +179,9 @@ class ClaudeMagics(Subcommands, Magics):
     @argument("--batch", action="store_true", help="With --map: one Message Batch, half the price, slower.")
     @argument("--max-cost", type=float, metavar="USD", help="With --map: stop when the estimated spend reaches USD.")
     @argument("--dry-run", action="store_true", help="With --map: show the first prompts and the estimate; send nothing.")
+    @argument("--prefill", metavar="TEXT",
+              help="Start Claude's answer with TEXT (sent as the final assistant turn; models from "
+                   "Sonnet/Opus 4.6 on refuse it).")
     def claude(self, line, cell=None):
         """Ask Claude: the help text is ``help.DESCRIPTION`` (``%%claude?`` shows it)."""
         parser = self.claude.parser
@@ -194,7 +217,13 @@ class ClaudeMagics(Subcommands, Magics):
         session = self.session
         thinking = None
         if args.thinking is not None:
-            thinking = {"type": "enabled", "budget_tokens": args.thinking}
+            from ..api.params import thinking_param
+
+            try:  # no BUDGET (0): the shape this model takes; a BUDGET: enabled, checked by api.params
+                model = session.resolve_model(args.model or session.defaults["model"])
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            thinking = thinking_param(model, args.thinking or None)
         overrides = dict(
             model=args.model, system=args.system, max_tokens=args.max_tokens,
             temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
@@ -247,7 +276,7 @@ class ClaudeMagics(Subcommands, Magics):
                 content, client=client, options=options, on_update=display.update,
                 record=not args.no_history, stream=self.stream and not args.no_stream,
                 cache=self.cache, tools=self._toolset(args), typed=typed, store=self.session.answer_store(),
-                refresh=args.refresh, origin=current_origin(self.shell),
+                refresh=args.refresh, origin=current_origin(self.shell), prefill=args.prefill,
             )
         except (ConversationBusy, ContextTooLong, ValueError) as exc:
             # nothing was sent: busy, too long, or parameters the API would refuse

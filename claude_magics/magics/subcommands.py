@@ -256,10 +256,16 @@ class Subcommands:
             models = client.models()
         except APIError as exc:
             raise UsageError(str(exc)) from None
-        aliases = {v: k for k, v in self.session.aliases.items()}
+        from ..core.models import aliases_from_listing
+
+        table = {**aliases_from_listing(models), **self.session.aliases}
+        aliases: dict[str, list[str]] = {}
+        for alias, model_id in table.items():
+            aliases.setdefault(model_id, []).append(alias)
         for model in models:
-            alias = f"  (alias: {aliases[model['id']]})" if model["id"] in aliases else ""
-            print(f"{model['id']:<34} {model.get('display_name', '')}{alias}")
+            alias = f"  (alias: {', '.join(aliases[model['id']])})" if model["id"] in aliases else ""
+            state = "  [deprecated]" if model.get("lifecycle") == "deprecated" else ""
+            print(f"{model['id']:<34} {model.get('display_name', '')}{alias}{state}")
 
     def _cmd_system(self, action, text):
         if action == "set":
@@ -352,7 +358,8 @@ class Subcommands:
         print(f"max_tokens:  {self.max_tokens}")
         print(f"system:      {self.system!r}")
         print(f"temperature: {self.temperature}")
-        print(f"aliases:     {session.aliases}")
+        print(f"aliases:     {session.alias_table()}")
+        print(f"API version: {getattr(session.client(), 'api_version', '?')}")
         print(f"base URL:    {mask_url(os.environ.get('ANTHROPIC_BASE_URL') or 'https://api.anthropic.com')}")
         print(f"API key:     {'set' if session.client().has_api_key else 'NOT SET'} (ANTHROPIC_API_KEY)")
 

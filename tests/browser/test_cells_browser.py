@@ -45,7 +45,7 @@ def test_an_answer_renders_as_markdown_and_its_payloads_stay_text(page, fake_api
     expect(output.locator("table")).to_have_count(1)
     expect(output.locator("strong").first).to_have_text("summary")
     expect(output.locator("pre")).to_contain_text("groupby('species')")
-    expect(output.locator(".claude-usage")).to_contain_text("claude-sonnet-4-6")
+    expect(output.locator(".claude-usage")).to_contain_text("claude-sonnet-5-5")
     for tag in ("img", "script", "svg", "iframe", "[onerror]", "[onload]", "[srcdoc]"):
         expect(output.locator(tag)).to_have_count(0)
     expect(output).to_contain_text('<img src=x onerror="window.__xss=1">')

@@ -24,6 +24,10 @@ def kernel(fake, tmp_path_factory):
     kernel = Kernel(env, cwd=str(tmp_path_factory.mktemp("kernel")))
     run = kernel.run("%load_ext claude_magics")
     assert run.status == "ok", run.error
+    # The kernel reads GET /v1/models once, to resolve the aliases; do it now, so that each
+    # test sees only the requests it caused.
+    run = kernel.run("%claude model")
+    assert run.status == "ok", run.error
     yield kernel
     kernel.shutdown()
 

@@ -38,7 +38,7 @@ def sent(fake) -> dict:
 
 
 def test_top_k_zero_is_accepted_as_the_api_accepts_it(fresh, fake):
-    run = fresh.run("%claude --top-k 0 --no-history hi")
+    run = fresh.run("%claude -m claude-sonnet-4-5 --top-k 0 --no-history hi")  # a model that takes top_k
     assert run.status == "ok", run.error
     assert sent(fake)["top_k"] == 0
 
@@ -46,6 +46,8 @@ def test_top_k_zero_is_accepted_as_the_api_accepts_it(fresh, fake):
 def test_defaults_come_from_one_place(fresh, fake):
     fresh.run("%claude --no-history hi")
     body = sent(fake)
-    assert body["model"] == DEFAULT_MODEL and body["max_tokens"] == DEFAULT_MAX_TOKENS
+    # DEFAULT_MODEL is the alias "sonnet": the newest Sonnet the endpoint (here the fake) lists
+    assert DEFAULT_MODEL == "sonnet"
+    assert body["model"] == "claude-sonnet-5-5" and body["max_tokens"] == DEFAULT_MAX_TOKENS
     config = fresh.run("%claude config").stdout
-    assert f"model:       {DEFAULT_MODEL}" in config and f"max_tokens:  {DEFAULT_MAX_TOKENS}" in config
+    assert "model:       claude-sonnet-5-5" in config and f"max_tokens:  {DEFAULT_MAX_TOKENS}" in config

@@ -31,7 +31,7 @@ def test_a_cell_streams_into_one_display_and_ends_with_a_usage_line(fresh, fake)
     assert len(run.of_type("display_data")) == 1
     assert run.update_count <= 40  # throttled, not one update per delta
     final = run.html()
-    assert "Paragraph one." in final and "claude-sonnet-4-6" in final and " out" in final
+    assert "Paragraph one." in final and "claude-sonnet-5-5" in final and " out" in final  # the newest Sonnet listed
     assert user_text(sent(fake)) == "What is a p-value?"
 
 
@@ -70,7 +70,8 @@ def test_a_figure_becomes_an_image_block(fresh, fake):
 
 def test_options_become_request_fields(fresh, fake):
     run = fresh.run(
-        "%%claude -m haiku --max-tokens 300 --temperature 0.2 --top-k 5 --stop END --stop STOP -s 'Be terse.'\nHi"
+        "%%claude -m claude-haiku-4-5 --max-tokens 300 --temperature 0.2 --top-k 5 --stop END --stop STOP "
+        "-s 'Be terse.'\nHi"
     )
     assert run.status == "ok", run.error
     body = sent(fake)
@@ -81,7 +82,7 @@ def test_options_become_request_fields(fresh, fake):
 
 def test_thinking_is_shown_collapsed(fresh, fake):
     fake.enqueue(thinking("Step by step: the mean is 4.", "The mean is **4**."))
-    run = fresh.run("%%claude --thinking 2048\nMean of 3 and 5?")
+    run = fresh.run("%%claude -m claude-sonnet-4-5 --thinking 2048\nMean of 3 and 5?")
     assert run.status == "ok", run.error
     body = sent(fake)
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
@@ -89,7 +90,7 @@ def test_thinking_is_shown_collapsed(fresh, fake):
     final = run.html()
     assert "<details" in final and "Step by step" in final and "<strong>4</strong>" in final
     # a budget above the default max_tokens leaves room for the answer on top of it
-    fresh.run("%claude --thinking 8000 --no-history think harder")
+    fresh.run("%claude -m claude-sonnet-4-5 --thinking 8000 --no-history think harder")
     assert sent(fake)["max_tokens"] == 8000 + 4096
     explicit = fresh.run("%claude --thinking 8000 --max-tokens 2000 --no-history think")
     assert explicit.error["ename"] == "UsageError" and "budget" in explicit.error["evalue"]
@@ -271,8 +272,8 @@ def test_no_stream_shows_one_final_render(fresh, fake):
 
 def test_subcommands(fresh, fake, tmp_path):
     fresh.run("%claude hello")
-    assert "claude-haiku-4-5" in fresh.run("%claude model haiku").stdout
-    assert "claude-haiku-4-5" in fresh.run("%claude model").stdout
+    assert "claude-haiku-5-5" in fresh.run("%claude model haiku").stdout  # the newest Haiku listed
+    assert "claude-haiku-5-5" in fresh.run("%claude model").stdout
     fresh.run("%claude model sonnet")
     assert "Be brief" in fresh.run("%claude system 'Be brief.'").stdout
     fresh.run("%claude system --clear")
@@ -296,7 +297,7 @@ def test_config_traits_apply(fresh, fake):
     fresh.run("%config ClaudeMagics.model = 'opus'")
     fresh.run("%claude hi")
     fresh.run("%config ClaudeMagics.model = 'sonnet'")
-    assert sent(fake)["model"] == "claude-opus-4-6"
+    assert sent(fake)["model"] == "claude-opus-5-5"
     bad = fresh.run("%config ClaudeMagics.temperature = 7.0")
     assert "temperature must be a number from 0 to 1" in bad.stderr  # api.params' words
     fresh.run("%claude hi")

@@ -24,5 +24,5 @@ def test_terminal_ipython_prints_plain_text(tmp_path):
         prompt = fake.requests[-1].json["messages"][-1]["content"][0]["text"]
     assert out.returncode == 0, out.stderr
     assert "It is **42**." in out.stdout and "print(x + 1)" in out.stdout
-    assert "<div" not in out.stdout and "claude-sonnet-4-6" in out.stdout
+    assert "<div" not in out.stdout and "claude-sonnet-5-5" in out.stdout
     assert prompt == "What is 41 plus one?"

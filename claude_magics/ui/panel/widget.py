@@ -511,7 +511,8 @@ class ChatPanel(anywidget.AnyWidget):
     def _refresh_models(self) -> None:
         session = self._session
         default = session.model
-        aliases = dict(getattr(session, "aliases", {}) or {})
+        table = getattr(session, "alias_table", None)
+        aliases = dict(table() if table is not None else getattr(session, "aliases", {}) or {})
         by_id = {model_id: alias for alias, model_id in aliases.items()}
         label = f"{by_id[default]} ({default})" if default in by_id else default
         choices = [["", f"Notebook default: {label}"]]
