@@ -1,7 +1,8 @@
 """claude_magics: work with Claude from a Jupyter notebook.
 
 ``%load_ext claude_magics`` registers ``%%claude`` and ``%claude``. From plain Python,
-``claude_magics.Client`` is a small Messages API client. Attributes are imported on
+``claude_magics.Client`` is a small Messages API client and ``claude_magics.map`` asks the
+same question about every row of a column. Attributes are imported on
 first use, so loading the extension costs milliseconds, not the price of httpx,
 markdown or pandas.
 """

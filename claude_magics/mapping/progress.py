@@ -54,6 +54,7 @@ class Progress:
         self._last = 0.0
         self._handle = None
         self._note = ""
+        self._width = 0
 
     def note(self, text: str) -> None:
         """A status word shown after the counts (e.g. "batch in progress")."""
@@ -94,8 +95,11 @@ class Progress:
             else:
                 self._handle.update(self._bundle(), raw=True)
         else:
-            sys.stderr.write("\r" + self.text())
+            text = self.text()
+            # pad over the rest of a longer previous line: "\r" moves back but erases nothing
+            sys.stderr.write("\r" + text + " " * max(0, self._width - len(text)))
             sys.stderr.flush()
+            self._width = len(text)
 
     def finish(self) -> None:
         """The last state, drawn once more so the display ends exact."""
