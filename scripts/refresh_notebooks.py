@@ -1,6 +1,7 @@
 """Run the example notebooks against the offline demo and save them with their outputs.
 
-Usage: ``python scripts/refresh_notebooks.py [notebooks/NAME.ipynb ...]`` (default: all of them),
+Usage: ``python scripts/refresh_notebooks.py [notebooks/NAME.ipynb ...]`` (default: all of them but
+those that wait for a person's approval, marked ``needs_stdin`` in their metadata),
 in an environment with the test extras (``.venv/bin/python`` after ``bash scripts/test.sh``).
 
 Why ship outputs: a notebook on GitHub without outputs shows questions and no answers. The
@@ -102,8 +103,16 @@ def refresh(paths: list[Path]) -> list[Path]:
     return changed
 
 
+def needs_a_person(path: Path) -> bool:
+    """A notebook that asks for approval through input() (``needs_stdin``) cannot run unattended:
+    every approval would be declined, and the saved answers would say so."""
+    import nbformat
+
+    return bool(nbformat.read(path, as_version=4).metadata.get("claude_magics", {}).get("needs_stdin"))
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(a).resolve() for a in argv] or NOTEBOOKS
+    paths = [Path(a).resolve() for a in argv] or [p for p in NOTEBOOKS if not needs_a_person(p)]
     changed = refresh(paths)
     for path in paths:
         print(f"{path.relative_to(ROOT)}: {'updated' if path in changed else 'unchanged'}")
