@@ -267,9 +267,11 @@ _RULES = [
     f"line-height:1.4;white-space:pre;color:inherit;font-size:var(--jp-code-font-size,13px)}}",
     f"{_AA} pre code{{display:block;background:none;padding:0;border-radius:0;font-size:inherit;"
     f"line-height:inherit;white-space:inherit}}",
-    f"{_AA} table{{border-collapse:collapse;margin-left:0;margin-right:0;table-layout:auto}}",
+    f"{_AA} table{{border-collapse:collapse;margin-left:0;margin-right:0;table-layout:auto;font-size:inherit;"
+    f"color:inherit}}",
     # JupyterLab right-aligns table cells in outputs (for DataFrames); Markdown tables start left
-    f"{_AA} :is(th,td){{border:1px solid {_LINE};padding:.25em .6em;text-align:start}}",
+    f"{_AA} :is(th,td){{border:1px solid {_LINE};padding:.25em .6em;text-align:start;line-height:1.4}}",
+    f"{_AA} li>:is(ul,ol){{margin:0}}",
     f"{_AA} :is(th,td)[align=left]{{text-align:left}}{_AA} :is(th,td)[align=center]{{text-align:center}}"
     f"{_AA} :is(th,td)[align=right]{{text-align:right}}",
     f"{_A} blockquote{{border-left:3px solid {_LINE};padding-left:.8em;color:{_MUTED}}}",

@@ -191,7 +191,7 @@ function render({ model, el }) {
     log.appendChild(entry); // in the page before its code blocks are announced
     byId.set(data.id, entry);
     if (data.role === "assistant") {
-      const answer = node("div", "claude-answer");
+      const answer = node("div", "claude-answer mathjax_ignore tex2jax_ignore"); // money is not math
       const blocks = node("div", "cp-blocks");
       const tail = node("div", "cp-tail");
       answer.append(blocks, tail);
