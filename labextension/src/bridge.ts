@@ -131,7 +131,10 @@ export class KernelBridge implements IDisposable {
   private _connect(): Promise<IAttachInfo> {
     if (!this._connecting) {
       const generation = this._generation;
-      this._connecting = this._doConnect(generation).finally(() => {
+      // Started on the next microtask, once `_connecting` is set: `_doConnect` emits `changed`
+      // at once, and a listener that calls want() again (an inline panel's refresh) must find
+      // this connection instead of starting another, recursively, until the stack overflows.
+      this._connecting = Promise.resolve().then(() => this._doConnect(generation)).finally(() => {
         if (generation === this._generation) {
           this._connecting = null;
         }

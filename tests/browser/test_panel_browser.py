@@ -32,6 +32,8 @@ CELLS = [
     "%%claude\nWhich species are in {penguins}? (asked in a cell)",
 ]
 STREAM_TIMEOUT = 45_000
+# The panel in the notebook's output; the lab extension's sidebar shows another view of it.
+IN_NOTEBOOK = ".jp-Notebook .claude-panel"
 
 
 def words(count: int) -> str:
@@ -42,7 +44,7 @@ def words(count: int) -> str:
 def page(context, lab):
     page = open_notebook(context, lab, "panel.ipynb", CELLS)
     run_cell(page, 0)
-    expect(page.locator(".claude-panel")).to_have_count(1)  # `%claude chat` shows one panel, not two
+    expect(page.locator(IN_NOTEBOOK)).to_have_count(1, timeout=30_000)  # `%claude chat` shows one panel, not two
     yield page
     assert page.console_errors == [], page.console_errors
 
@@ -51,7 +53,7 @@ def page(context, lab):
 def panel(page, fake_api):
     """The panel, over a fresh conversation, with the fake's script and log emptied."""
     fake_api.reset()
-    root = page.locator(".claude-panel")
+    root = page.locator(IN_NOTEBOOK)
     expect(root.locator(".cp-stop")).to_be_hidden(timeout=STREAM_TIMEOUT)
     root.locator(".cp-new").click()
     expect(root.locator(".cp-entry")).to_have_count(0)
@@ -292,7 +294,7 @@ def test_a_page_reload_rebuilds_the_panel_from_the_kernel(page, panel, fake_api,
 
     page.reload()
     wait_for_idle(page)
-    reloaded = page.locator(".claude-panel")
+    reloaded = page.locator(IN_NOTEBOOK)
     expect(reloaded.locator(".cp-entry")).to_have_count(2, timeout=30_000)
     expect(reloaded.locator(".cp-user")).to_contain_text("Remember me")
     expect(reloaded.locator(".cp-assistant")).to_contain_text("Kept across reloads.")
