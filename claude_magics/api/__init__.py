@@ -13,6 +13,7 @@ _MODULES = {
     "client": ("Client", "validate_params"),
     "stream": ("MessageStream", "accumulate"),
     "sse": ("SSEDecoder",),
+    "watch": ("Cancel",),
     "types": (
         "Message", "Usage", "Block", "TextBlock", "ToolUseBlock", "ThinkingBlock",
         "RedactedThinkingBlock", "UnknownBlock", "block_from_dict",
@@ -26,6 +27,9 @@ _MODULES = {
         "NotFoundError", "ConflictError", "RequestTooLargeError", "RateLimitError",
         "InternalServerError", "GatewayTimeoutError", "OverloadedError", "APIConnectionError",
         "APITimeoutError", "IncompleteStreamError", "error_from_response", "error_from_event",
+        "SecretInRequestError", "FirstByteTimeoutError", "DeadlineExceededError", "RequestCancelledError",
+        "StreamLimitError", "EventTooLargeError", "AnswerTooLargeError", "MalformedStreamError",
+        "UnexpectedResponseError", "RedirectError",
     ),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}

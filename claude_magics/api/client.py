@@ -55,7 +55,7 @@ from .params import (
 from .secrets import Secret, check_request, mask_url, redact
 from .stream import MessageStream
 from .types import Message
-from .watch import Watch
+from .watch import Watch, tracking_transport
 
 __all__ = ["Client", "validate_params", "DEFAULT_BASE_URL", "API_VERSION"]
 
@@ -356,7 +356,7 @@ class Client:
         if self._http is None:
             with self._http_lock:
                 if self._http is None:
-                    self._http = httpx.Client(timeout=self.timeout)
+                    self._http = httpx.Client(timeout=self.timeout, transport=tracking_transport())
         return self._http
 
     def _request(

@@ -14,9 +14,11 @@ why (:attr:`Watch.reason`) and raises the matching typed error. Only the socket 
 from the other thread; the response is closed by its own reader, so httpx's state is never
 shared across threads.
 
-Before the response exists (connecting, or waiting for the status line) there is no socket
-to shut down; the read timeout bounds that wait, and a deadline or Stop that came meanwhile
-takes effect the moment the response arrives.
+Before the response exists (waiting for the status line) httpx offers no socket; for a
+client that made its own connection pool, :func:`tracking_transport` wraps httpcore's network
+backend so that each thread's current connection is known, and the watch shuts that one.
+Otherwise the read timeout bounds that wait, and a deadline or Stop that came meanwhile takes
+effect the moment the response arrives.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Cancel", "Watch"]
+__all__ = ["Cancel", "Watch", "tracking_transport"]
+
+#: The network stream each thread last read or wrote: its request's connection.
+_current: dict[int, Any] = {}
 
 
 class Cancel(threading.Event):
@@ -75,6 +80,7 @@ class Watch:
     def __init__(self, deadline: float | None, cancel: Any = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.deadline = deadline  # a time.monotonic() value, or None
         self.reason: str | None = None
+        self._thread = threading.get_ident()  # the thread that sends and reads
         self._lock = threading.Lock()
         self._socket: socket.socket | None = None
         self._timer: threading.Timer | None = None
@@ -109,6 +115,11 @@ class Watch:
                 return
             self.reason = reason
             sock = self._socket
+        if sock is None:  # no response yet: the connection the request is using, if known
+            stream = _current.get(self._thread)
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    sock = stream.get_extra_info("socket")
         _shutdown(sock)
 
     def remaining(self, clock: Callable[[], float] = time.monotonic) -> float | None:
@@ -134,3 +145,61 @@ def _shutdown(sock: socket.socket | None) -> None:
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
+
+
+def tracking_transport() -> Any:
+    """An ``httpx.HTTPTransport`` whose connections say which thread uses them (see above).
+
+    Relies on httpcore's pool keeping its backend in ``_network_backend`` (httpcore 1.x);
+    without it, a plain transport is returned and only the response's socket is used.
+    """
+    import httpcore
+    import httpx
+
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None:
+        pool._network_backend = _TrackingBackend(backend, httpcore)
+    return transport
+
+
+class _TrackingBackend:
+    def __init__(self, inner: Any, httpcore: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        return _TrackedStream(self._inner.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> Any:
+        return _TrackedStream(self._inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _TrackedStream:
+    """A network stream that records, on each read and write, that this thread is using it."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        _current[threading.get_ident()] = self._inner
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _current[threading.get_ident()] = self._inner
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        for thread, stream in list(_current.items()):
+            if stream is self._inner:
+                _current.pop(thread, None)
+        self._inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> Any:
+        return _TrackedStream(self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)

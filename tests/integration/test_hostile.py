@@ -124,3 +124,29 @@ def test_after_a_never_ending_stream_the_conversation_keeps_working():
         second = conversation.run_turn("Second", client=Client("sk-test", fake.base_url), options=options)
     assert second.ok and second.committed
     assert [m["role"] for m in conversation.messages] == ["user", "assistant"] * 2
+
+
+def test_cancel_ends_a_request_still_waiting_for_its_status_line():
+    cancel = Cancel()
+    with HostileServer("silent") as server:
+        claude = client(server, first_byte_timeout=30)
+        threading.Timer(0.3, cancel.set).start()
+        error, elapsed = timed(lambda: read_all(claude, cancel=cancel))
+        assert isinstance(error, errors.RequestCancelledError) and elapsed < 1.0, (error, elapsed)
+        cancel2 = Cancel()
+        threading.Timer(0.3, cancel2.set).start()  # and again on a fresh connection of the same pool
+        error, elapsed = timed(lambda: read_all(claude, cancel=cancel2))
+        assert isinstance(error, errors.RequestCancelledError) and elapsed < 1.0
+
+
+def test_cancel_ends_a_wait_for_headers_on_a_reused_keep_alive_connection():
+    from claude_magics.testing.replies import text
+
+    with FakeAPI() as fake, Client("sk-test", fake.base_url, max_retries=0) as claude:
+        assert read_all(claude).text  # opens the connection the next request reuses
+        fake.enqueue(text("late").delayed(5.0))
+        cancel = Cancel()
+        threading.Timer(0.3, cancel.set).start()
+        error, elapsed = timed(lambda: read_all(claude, cancel=cancel))
+        assert isinstance(error, errors.RequestCancelledError) and elapsed < 1.0, (error, elapsed)
+        assert read_all(claude).text  # the pool is fine afterwards
