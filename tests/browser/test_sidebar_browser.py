@@ -202,3 +202,27 @@ def test_the_sidebar_follows_the_active_notebook(page, lab, fake_api, screenshot
     expect(panel.locator(".cp-entry")).to_have_count(entries_a, timeout=STREAM_TIMEOUT)
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="sidebar_b.ipynb").click()
     expect(sidebar_panel(page).locator(".cp-entry")).to_have_count(2, timeout=STREAM_TIMEOUT)
+
+
+def test_a_reloaded_page_attaches_again(page, lab, fake_api):
+    fake_api.reset()
+    fake_api.enqueue(text("Still **here** after the reload."))
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="sidebar_a.ipynb").click()
+    entries = sidebar_panel(page).locator(".cp-entry").count()
+    page.reload()
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
+    wait_for_idle(page)
+    panel = sidebar_panel(page)
+    expect(panel.locator(".cp-entry")).to_have_count(entries, timeout=STREAM_TIMEOUT)
+    answer = ask_in(page, panel, "Did the reload lose you?")
+    expect(answer).to_contain_text("Still here after the reload.", timeout=STREAM_TIMEOUT)
+
+
+def test_claude_cells_are_highlighted_as_markdown(page):
+    cell(page, 1).scroll_into_view_if_needed()
+    prompt = cell(page, 1).locator(".cm-content")  # "%%claude\nA question from a cell of notebook A"
+    python = cell(page, 2).locator(".cm-content")  # "import time; ..."
+    expect(python.locator("span", has_text="import")).not_to_have_count(0, timeout=15_000)
+    expect(prompt).to_contain_text("A question from a cell")
+    # Python would mark "from" as a keyword; in the Markdown prompt it is a plain word
+    assert prompt.locator("span", has_text="from").count() == 0, prompt.inner_html()
