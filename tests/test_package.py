@@ -41,6 +41,7 @@ def test_load_ext_imports_nothing_heavy():
     heavy = [m for m in loaded if m.split(".")[0] in HEAVY]
     assert heavy == [], heavy
     assert "claude_magics.magics.magic" in loaded
+    assert not [m for m in loaded if m.startswith("claude_magics.mapping")]  # map loads on first use
 
 
 def test_the_runtime_core_is_small():
