@@ -1,7 +1,7 @@
 """Run the example notebooks against the offline demo and save them with their outputs.
 
-Usage: ``python scripts/refresh_notebooks.py [notebooks/NAME.ipynb ...]`` (default: all of them but
-those that wait for a person's approval, marked ``needs_stdin`` in their metadata),
+Usage: ``python scripts/refresh_notebooks.py [notebooks/NAME.ipynb ...]`` (default: all of them;
+the agent notebook's approvals are answered "y", so its saved outputs show the approved path),
 in an environment with the test extras (``.venv/bin/python`` after ``bash scripts/test.sh``).
 
 Why ship outputs: a notebook on GitHub without outputs shows questions and no answers. The
@@ -103,16 +103,8 @@ def refresh(paths: list[Path]) -> list[Path]:
     return changed
 
 
-def needs_a_person(path: Path) -> bool:
-    """A notebook that asks for approval through input() (``needs_stdin``) cannot run unattended:
-    every approval would be declined, and the saved answers would say so."""
-    import nbformat
-
-    return bool(nbformat.read(path, as_version=4).metadata.get("claude_magics", {}).get("needs_stdin"))
-
-
 def main(argv: list[str]) -> int:
-    paths = [Path(a).resolve() for a in argv] or [p for p in NOTEBOOKS if not needs_a_person(p)]
+    paths = [Path(a).resolve() for a in argv] or NOTEBOOKS
     changed = refresh(paths)
     for path in paths:
         print(f"{path.relative_to(ROOT)}: {'updated' if path in changed else 'unchanged'}")
