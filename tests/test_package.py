@@ -56,3 +56,14 @@ def test_chat_is_the_panel_function_even_after_the_layers_load():
     import claude_magics.core.session  # noqa: F401  (a subpackage named chat would shadow it)
 
     assert callable(claude_magics.chat) and claude_magics.chat.__module__ == "claude_magics"
+
+
+def test_the_public_names_are_pinned():
+    """What ``from claude_magics import *`` offers is a promise: a change here is a decision."""
+    assert claude_magics.__all__ == [
+        "APIError", "ClaudeError", "ClaudeMagics", "Client", "Conversation", "FakeAPI", "MapError",
+        "Message", "MessageStream", "Usage", "__version__", "chat", "get_session",
+        "load_ipython_extension", "map", "unload_ipython_extension",
+    ]
+    for name in claude_magics.__all__:  # each resolves lazily to where it is defined
+        assert getattr(claude_magics, name) is not None, name

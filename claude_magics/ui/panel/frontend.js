@@ -10,7 +10,7 @@
 //   sends it a snapshot; after that it receives only changes. Messages that carry a `view`
 //   are meant for that view alone (its own draft, its own refusals).
 // - Code blocks get a Copy button, and hooks for other extensions to add actions
-//   (globalThis.claudeMagics.codeActions, a `claude-magics:code-block` event; see panel.py).
+//   (globalThis.claudeMagics.codeActions, a `claude-magics:code-block` event; see widget.py).
 
 const BUSY_TEXT = {
   panel: "Claude is answering…",
