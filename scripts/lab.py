@@ -10,7 +10,7 @@ JupyterLab's start page is the quickstart (``LabApp.default_url``), so the URL J
 opens is the quickstart's; once the server answers, this script prints that URL again, last and
 framed, so it is not lost in the log. As root (containers) it passes ``--allow-root``.
 
-``--check`` starts everything without a browser, fetches the quickstart through the printed URL,
+Ctrl+C or SIGTERM stop JupyterLab and the fake API with it. ``--check`` starts everything without a browser, fetches the quickstart through the printed URL,
 stops, and exits 0 only if that worked. Other arguments go to ``jupyter lab``.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -119,6 +120,9 @@ def banner(info: dict, demo_url: str | None, seconds: float) -> str:
 
 def main(argv: list[str]) -> int:
     started = time.monotonic()
+    # `docker stop`, systemd and `kill` send SIGTERM: stop JupyterLab and the fake API too,
+    # instead of leaving them running without their parent.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     check = "--check" in argv
     argv = [a for a in argv if a != "--check"]
     env = dict(os.environ)

@@ -48,3 +48,31 @@ def test_the_printed_banner_names_the_demo_only_without_a_key():
     command = lab.lab_command([], check=True)
     assert "--LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+def test_sigterm_stops_lab_and_the_fake_api(tmp_path):
+    """Containers stop with SIGTERM: nothing may be left running without its parent."""
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    process = subprocess.Popen(
+        [sys.executable, "scripts/lab.py", "--no-browser", "--ip=127.0.0.1", "--port=0"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        for line in process.stdout:
+            if line.startswith("Stop with Ctrl+C"):
+                break
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2, "JupyterLab and the fake API"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+            time.sleep(0.2)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    finally:
+        if process.poll() is None:
+            process.kill()
