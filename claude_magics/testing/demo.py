@@ -44,7 +44,6 @@ _CODE_REQUEST = re.compile(
 )
 _PLOT = re.compile(r"\b(?:plot|chart|graph|histogram|scatter|bar|visuali[sz]e)", re.IGNORECASE)
 _AGGREGATES = ("mean", "median", "std", "count", "sum", "min", "max")
-_FENCED_CODE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 _NUMERIC = re.compile(r"^(?:u?int|float|Int|UInt|Float)\d*")
 
 
@@ -248,13 +247,13 @@ def demo_reply(user_text: str, blocks: list[dict], history_text: str) -> tuple[s
             f"Here is code for that{where}. It is a starting point the demo builds from the column names; "
             "read it before you run it (with `%%claude --code` it lands in a new cell below)."
         )
-    pasted = _FENCED_CODE.search(user_text)
-    if not paragraphs and pasted and pasted.group(1).strip():  # fences of a summary or traceback are not code
+    pasted = _first_fence(user_text)
+    if not paragraphs and pasted and pasted.code.strip():  # fences of a summary or traceback are not code
         paragraphs.append(
             "Your code comes back unchanged: the offline demo cannot run or fix it. "
             "Claude would point at the problem and rewrite it here."
         )
-        code = pasted.group(1).rstrip("\n")
+        code = pasted.code.rstrip("\n")
     if not paragraphs:
         paragraphs.append(
             "Claude's answer to your question would stream in here. The offline demo does not generate "
@@ -262,3 +261,10 @@ def demo_reply(user_text: str, blocks: list[dict], history_text: str) -> tuple[s
             "the answer renders as Markdown, and the line below counts the tokens."
         )
     return "\n\n".join(paragraphs), code
+
+
+def _first_fence(text: str):
+    """The first fenced code block of ``text``, as the renderer sees it (``core.commonmark``)."""
+    from ..core.commonmark import code_blocks  # imported on use: core imports testing.validation
+
+    return next(iter(code_blocks(text, indented=False)), None)

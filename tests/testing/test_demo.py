@@ -132,3 +132,10 @@ def test_what_counts_as_a_request_for_code():
     assert asks_for_code("Write pandas code that compares body mass")
     assert not asks_for_code("Why does this code fail?")
     assert not asks_for_code("What stands out in the data?")
+
+
+def test_pasted_code_comes_back_as_the_renderer_reads_it(client):
+    """A fence nested in a list item is found and de-indented, like the rendered answer shows it."""
+    question = "Why does this fail?\n\n1. My loop:\n\n   ```python\n   for row in rows:\n       total += row\n   ```\n"
+    code = code_of(answer_text(client, body(question)))
+    assert code == "for row in rows:\n    total += row\n"
