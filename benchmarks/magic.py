@@ -40,7 +40,7 @@ print("CPU", _t.process_time() - _cpu, _n)
 MAGIC = """
 import time as _t
 _cpu = _t.process_time()
-get_ipython().run_cell_magic("claude", "--no-history", "go")
+get_ipython().run_cell_magic("claude", "--no-history --refresh", "go")  # --refresh: never the stored answer
 print("CPU", _t.process_time() - _cpu)
 """
 

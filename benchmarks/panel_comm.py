@@ -152,7 +152,7 @@ def final_view_html(messages: list[dict]) -> tuple[str, int]:
         elif kind == "finish":
             if "keep" in content:
                 last = spliced(tail, content)
-                blocks = blocks + "\n" + last if blocks else last
+                blocks = blocks + "\n" + last if blocks and last else blocks or last
             else:
                 blocks = content["html"]
             naive += len(json.dumps({"html": blocks}))

@@ -42,7 +42,7 @@ import threading
 
 import nh3
 
-from ..core.commonmark import fence_closed, new_parser
+from ..core.commonmark import fence_closed, line_starts, new_parser
 from .highlight import CODE_CLASS, TOKEN_CLASSES, code_box, escape, highlight_cached
 
 __all__ = [
@@ -84,13 +84,14 @@ _TEXT_ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 def _fence(self, tokens, idx, options, env) -> str:
     """A fenced block in our box, coloured when it names a language.
 
-    While an answer streams (``env["streaming"]``), a fence that is still open is shown
-    escaped but not coloured: lexing the growing code on every update would make a long
-    block quadratic, and the box is the same, so only the colours arrive when it closes.
+    While an answer streams (``env["streaming"]``), a fence that is still open (or closed
+    only by a line still being written) is shown escaped but not coloured: lexing the
+    growing code on every update would make a long block quadratic, and the box is the
+    same, so only the colours arrive when it closes, once, with the finished block.
     """
     token = tokens[idx]
     language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    if env.get("streaming") and not fence_closed(token):
+    if env.get("streaming") and (not fence_closed(token) or token.map[1] > env["complete_lines"]):
         env["open_fence"] = True
         return code_box(escape(token.content)) + "\n"
     if not language:
@@ -157,6 +158,8 @@ def render_markdown(text: str, *, streaming: bool = False, notes: dict | None = 
         md = _local.md = _new_converter()
     env = notes if notes is not None else {}
     env["streaming"] = streaming
+    if streaming:  # lines that end in a line break; a fence closed after them is still open
+        env["complete_lines"] = len(line_starts(text)) - 2
     return _CLEANER.clean(md.render(text, env)).rstrip("\n")
 
 

@@ -134,7 +134,7 @@ def test_the_panel_front_end_rebuilds_what_the_cell_shows_at_every_step():
     change = stream.finish(final)
     if "keep" in change:
         last = spliced(tail, change)
-        blocks = blocks + "\n" + last if blocks else last
+        blocks = blocks + "\n" + last if blocks and last else blocks or last
     else:
         blocks = change["html"]
     assert blocks == final == cell_body(CONTENT)

@@ -88,7 +88,7 @@ class ViewModel:
             entry = self.entries[msg["id"]]
             if "keep" in msg:
                 last = spliced(entry["tail"], msg)
-                entry["html"] = entry["html"] + "\n" + last if entry["html"] else last
+                entry["html"] = entry["html"] + "\n" + last if entry["html"] and last else entry["html"] or last
             else:
                 entry["html"] = msg["html"]
             entry["tail"] = ""

@@ -253,7 +253,7 @@ function render({ model, el }) {
       if (msg.keep !== undefined) {
         // The final render extends what is shown: its last part is an edit of the tail.
         const last = spliced(state.tailHTML, msg);
-        const joined = state.blocks.hasChildNodes() ? "\n" + last : last;
+        const joined = last && state.blocks.hasChildNodes() ? "\n" + last : last;
         state.blocks.insertAdjacentHTML("beforeend", joined); // sanitized by the kernel
       } else {
         state.blocks.innerHTML = msg.html || ""; // sanitized by the kernel

@@ -128,11 +128,13 @@ class AnswerStream:
         Usually the final render extends the blocks already shown, and what follows them is
         the last tail, perhaps edited (a closed code block gains its highlighting). Then the
         result is a tail edit (as in ``feed``), after which the view moves its tail into
-        the finished part (joined by a newline when that part is not empty).
+        the finished part (joined by a newline when neither is empty).
         Otherwise it is ``{"html": final_html}``: replace everything.
         """
         blocks, tail = self.blocks, self.tail
         self.blocks, self.tail = final_html, ""
+        if blocks and final_html == blocks:  # the whole answer was already sent as finished blocks
+            return splice(tail, "")
         head = blocks + "\n" if blocks else ""
         if not final_html.startswith(head):
             return {"html": final_html}
