@@ -378,7 +378,9 @@ class Conversation:
                         self._emit("turn_finished", result=TurnResult(model=options.get("model"), error=exc))
                     raise
                 # Interrupts are held from here: the answer is complete, or its failure known.
-                if result.usage is not None and not result.replayed:  # money spent stays spent: kept, failed or one-off alike
+                if result.replayed:  # an answer, at no cost: kept or one-off alike
+                    self.totals.add_replayed()
+                elif result.usage is not None:  # money spent stays spent: kept, failed or one-off alike
                     self.totals.add(result.usage, result.cost, estimated=result.usage_estimated)
                 if record:
                     replaced = self._commit(messages[-1], result, keep, origin, typed)
@@ -574,8 +576,6 @@ class Conversation:
         self._origins = self._origins[:keep // 2] + [mark] * (len(turn) // 2)
         if typed is not None:
             self._typed[id(turn[0])] = (turn[0], dict(typed))
-        if result.replayed:
-            self.totals.add_replayed()  # paid turns are counted in run_turn, kept or not
         result.committed = True
         return replaced
 

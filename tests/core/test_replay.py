@@ -364,3 +364,11 @@ def test_malformed_saved_origins_are_ignored():
     conversation = Conversation()
     conversation.load_dict(data)
     assert conversation.to_dict()["origins"] == [{"cell": "c1", "run": "r1"}]
+
+
+def test_a_replayed_one_off_question_counts_as_an_answer_at_no_cost(fake, client, store):
+    conversation = Conversation()
+    conversation.run_turn("Aside", client=client, options=OPTIONS, store=store, record=False)
+    replayed = conversation.run_turn("Aside", client=client, options=OPTIONS, store=store, record=False)
+    assert replayed.replayed and len(conversation) == 0 and sent(fake) == 1
+    assert conversation.totals.turns == 2 and conversation.totals.replayed_turns == 1
