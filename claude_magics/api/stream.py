@@ -272,6 +272,7 @@ class MessageStream:
                 partial_message=self._snapshot,
                 request_id=self.request_id,
             )
+        self._snapshot.request_id = self.request_id  # for support tickets, as create() gives it
         return self._snapshot
 
     def until_done(self) -> None:

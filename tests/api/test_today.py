@@ -211,3 +211,21 @@ def test_count_tokens_takes_create_params():
     )
     sent = json.loads(script.requests[-1].content)
     assert count == 12 and set(sent) == {"model", "messages"}
+
+
+def test_streamed_messages_carry_their_request_id_too():
+    from claude_magics.testing import FakeAPI
+
+    with FakeAPI() as fake:
+        client = make_client_for(fake)
+        with client.stream(**PARAMS) as stream:
+            for _ in stream.text_stream:
+                pass
+            message = stream.get_final_message()
+        assert message.request_id == fake.requests[-1].request_id and message.request_id.startswith("req_")
+
+
+def make_client_for(fake):
+    from claude_magics.api.client import Client
+
+    return Client("sk-test", base_url=fake.base_url)
