@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any, Iterable
 
 from ..api.types import Message
 
 __all__ = [
     "FAILED_NOTE", "INTERRUPTED_NOTE", "NO_TOOL_RUNNER", "TOOL_CUT_OFF", "as_blocks", "content_as_text",
-    "answer_open_tools", "estimate_tokens", "has_substance", "kept_on_failure", "validate_history",
+    "answer_open_tools", "estimate_tokens", "has_substance", "kept_on_failure", "tool_result_text",
+    "validate_history",
     "with_cache_breakpoints",
 ]
 
@@ -106,8 +108,48 @@ def with_cache_breakpoints(messages: list[dict]) -> list[dict]:
     return marked
 
 
+#: How much of a tool result a text export keeps.
+RESULT_TEXT_LIMIT = 2000
+
+
+def tool_result_text(content) -> str:
+    """A ``tool_result``'s content as text: its text blocks, and a label for each image.
+
+    Images are named, never shown: a result is data our tools built, and a view shows it as
+    text (``ui.answer`` uses this too).
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content if isinstance(content, list) else [content]:
+        if not isinstance(block, dict):
+            block = block.to_dict() if hasattr(block, "to_dict") else {"type": "text", "text": str(block)}
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(str(block.get("text", "")))
+        elif kind == "image":
+            source = block.get("source") if isinstance(block.get("source"), dict) else {}
+            parts.append(f"[image: {source.get('media_type', 'image')}]")
+        else:
+            parts.append(f"[{kind}]")
+    return "\n".join(p for p in parts if p)
+
+
+def _fenced(text: str, language: str = "") -> str:
+    """``text`` as a Markdown code block, fenced longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
 def content_as_text(content) -> str:
-    """A message's content as plain text, with non-text blocks as short placeholders."""
+    """A message's content as Markdown text, with non-text blocks as short placeholders.
+
+    Tool rounds read as what happened: the call (code and commands as code blocks), then the
+    result or the error as a code block (clipped; images named).
+    """
     if isinstance(content, str):
         return content
     parts = []
@@ -120,9 +162,18 @@ def content_as_text(content) -> str:
         elif kind == "document":
             parts.append("[document]")
         elif kind == "tool_use":
-            parts.append(f"[tool call: {block.get('name')}({json.dumps(block.get('input'))})]")
+            tool_input = block.get("input")
+            if isinstance(tool_input, dict) and list(tool_input) in (["code"], ["command"]):
+                language = "python" if "code" in tool_input else "bash"
+                parts.append(f"[tool call: {block.get('name')}]\n{_fenced(str(next(iter(tool_input.values()))), language)}")
+            else:
+                parts.append(f"[tool call: {block.get('name')}({json.dumps(tool_input, ensure_ascii=False)})]")
         elif kind == "tool_result":
-            parts.append("[tool result]")
+            label = "tool error" if block.get("is_error") else "tool result"
+            text = tool_result_text(block.get("content"))
+            if len(text) > RESULT_TEXT_LIMIT:
+                text = text[:RESULT_TEXT_LIMIT] + f"… ({len(text) - RESULT_TEXT_LIMIT:,} more characters)"
+            parts.append(f"[{label}]\n{_fenced(text)}" if text else f"[{label}]")
         elif kind in ("thinking", "redacted_thinking"):
             continue
         else:

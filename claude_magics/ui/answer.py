@@ -6,8 +6,11 @@ notice and a server tool call that the panel silently dropped. Here:
 
 * ``segments(content)`` turns blocks (``api.types`` objects or API dicts) into display
   segments: adjacent text blocks (citations split them) become one Markdown text; thinking
-  is its own Markdown; redacted thinking a notice; client and server tool calls one line.
-  Tool results and other blocks have nothing to show.
+  is its own Markdown; redacted thinking a notice; client and server tool calls a collapsed
+  box (the call line; the input, code highlighted); a ``tool_result`` (the tool loop merges
+  them into the displayed message as they arrive) a collapsed box "result of NAME" or
+  "error from NAME", its ``tool_use_id`` mapped to the call before it, the text clipped and
+  images only labelled. Other blocks (server tool results) have nothing to show.
 * ``AnswerRenderer`` renders a streaming answer's segments: ``feed(content)`` returns a
   ``RenderUpdate`` (finished HTML blocks plus an unfinished tail, as ``IncrementalRenderer``
   does for one Markdown text), ``finish(content)`` the exact final HTML. Earlier segments
@@ -22,16 +25,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.history import tool_result_text
 from .incremental import IncrementalRenderer, RenderUpdate
 from .render import (
     format_tool_call,
     render_markdown,
     render_redacted_thinking,
     render_tool_call,
+    render_tool_result,
+    tool_result_summary,
     wrap_thinking,
 )
 
-__all__ = ["AnswerRenderer", "Segment", "answer_html", "answer_plain", "segments"]
+__all__ = ["AnswerRenderer", "Segment", "answer_html", "answer_plain", "segment_plain", "segments"]
+
+#: How much of a tool result the plain text keeps (terminals, ``text/plain``).
+PLAIN_RESULT_LIMIT = 500
 
 #: Blocks that are a tool call: the client's own tools, and the tools the API runs itself.
 TOOL_CALLS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
@@ -40,12 +49,14 @@ TOOL_CALLS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
 @dataclass(frozen=True)
 class Segment:
     """One thing to show: ``kind`` is "text" or "thinking" (``text`` is Markdown),
-    "redacted" (thinking the API encrypted) or "tool" (``name`` and ``arguments``)."""
+    "redacted" (thinking the API encrypted), "tool" (``name`` and ``arguments``) or
+    "result" (``name`` of the call it answers, ``text`` plain, ``error``)."""
 
     kind: str
     text: str = ""
     name: str = ""
     arguments: Any = None
+    error: bool = False
 
 
 def _field(block, name: str, default=None):
@@ -67,6 +78,7 @@ def segments(content) -> list[Segment]:
         return [Segment("text", content)] if content else []
     out: list[Segment] = []
     pending: list[str] = []  # text blocks in a row
+    names: dict[str, str] = {}  # tool_use id -> tool name, for the results that answer it
     for block in content or []:
         kind = _field(block, "type")
         if kind == "text":
@@ -80,23 +92,38 @@ def segments(content) -> list[Segment]:
         elif kind == "redacted_thinking":
             out.append(Segment("redacted"))
         elif kind in TOOL_CALLS or (_field(block, "name") and _field(block, "input") is not None):
-            out.append(Segment("tool", name=str(_field(block, "name", "?")), arguments=_field(block, "input")))
+            name = str(_field(block, "name", "?"))
+            names[str(_field(block, "id", ""))] = name
+            out.append(Segment("tool", name=name, arguments=_field(block, "input")))
+        elif kind == "tool_result":
+            out.append(Segment(
+                "result", tool_result_text(_field(block, "content")),
+                name=names.get(str(_field(block, "tool_use_id", "")), ""),
+                error=bool(_field(block, "is_error", False)),
+            ))
     if pending:
         out.append(Segment("text", "".join(pending)))
     return out
 
 
-def _plain(segment: Segment) -> str | None:
+def segment_plain(segment: Segment) -> str | None:
+    """One segment as plain text (None: thinking and notices are not part of the answer's text)."""
     if segment.kind == "text":
         return segment.text
     if segment.kind == "tool":
         return format_tool_call(segment.name, segment.arguments)
-    return None  # thinking and its notices are not part of the answer's text
+    if segment.kind == "result":
+        head = tool_result_summary(segment.name, segment.error) + ":"
+        text = segment.text if len(segment.text) <= PLAIN_RESULT_LIMIT else (
+            segment.text[:PLAIN_RESULT_LIMIT] + f"… ({len(segment.text) - PLAIN_RESULT_LIMIT:,} more characters)")
+        return f"{head}\n{text}" if text else head
+    return None
 
 
 def answer_plain(content) -> str:
-    """The answer as plain text: its Markdown, and tool calls as one line each."""
-    return "\n\n".join(p for p in map(_plain, segments(content)) if p)
+    """The answer as plain text: its Markdown, tool calls as one line each, and tool results
+    under a "result of NAME:" line, clipped."""
+    return "\n\n".join(p for p in map(segment_plain, segments(content)) if p)
 
 
 class AnswerRenderer:
@@ -211,6 +238,8 @@ def _final_html(segment: Segment) -> str:
         return wrap_thinking(render_markdown(segment.text)) if segment.text.strip() else ""
     if segment.kind == "redacted":
         return render_redacted_thinking()
+    if segment.kind == "result":
+        return render_tool_result(segment.name, segment.text, error=segment.error)
     return render_tool_call(segment.name, segment.arguments)
 
 

@@ -39,7 +39,7 @@ import time
 import uuid
 from typing import Any, Callable, TextIO
 
-from .answer import AnswerRenderer, answer_plain
+from .answer import AnswerRenderer, answer_plain, segment_plain, segments
 from .render import format_tool_call, render_error, render_notice, render_usage_line, wrap_answer
 
 __all__ = ["LiveDisplay"]
@@ -93,6 +93,7 @@ class _TerminalEcho:
         self._previous: str | None = None  # kind of the block before it
         self._ends_with = "\n\n"  # the last two characters written
         self._dirty = False  # written since the last flush
+        self._calls: list = []  # the tool calls written, to name the results that answer them
 
     def _out(self, text: str, dim: bool = False) -> None:
         if not text:
@@ -124,6 +125,9 @@ class _TerminalEcho:
                 text = (block.text if kind == "text" else getattr(block, "thinking", "")) or ""
                 self._out(text[self._offset :], dim=kind == "thinking")
                 self._offset, self._begun = max(self._offset, len(text)), True
+            elif kind == "tool_result":  # complete as soon as it is there
+                self._separate()
+                self._out(segment_plain(segments([*self._calls, block])[-1]) or "", dim=True)
             elif last and not final:
                 break  # a tool call is printed whole, once its input is complete
             elif kind == "redacted_thinking":
@@ -132,6 +136,7 @@ class _TerminalEcho:
             else:
                 name, arguments = _tool_fields(block)
                 if name:
+                    self._calls.append(block)
                     self._separate()
                     self._out(format_tool_call(name, arguments))
             if last and not final:
@@ -189,11 +194,21 @@ class LiveDisplay:
         self._next_at = float("-inf")
 
     def update(self, snapshot) -> None:
-        """Show the message so far, unless an update went out less than ``throttle`` ago."""
+        """Show the message so far, unless an update went out less than ``throttle`` ago.
+
+        Two moments are shown at once, whatever the throttle: the end of a request (its
+        ``stop_reason`` is set: a tool call must be seen whole while tools run or wait for
+        approval) and a tool result just added. After either, nothing may follow for
+        seconds (the tool runs, the next request starts), so a skipped update would leave
+        the cell behind; they are a few per tool round.
+        """
         now = self._clock()
-        if now < self._next_at:
-            return
         content = getattr(snapshot, "content", None) or []
+        urgent = bool(getattr(snapshot, "stop_reason", None)) or (
+            bool(content) and getattr(content[-1], "type", None) == "tool_result"
+        )
+        if now < self._next_at and not urgent:
+            return
         if self.plain:
             if self._echo.write(content):
                 self._next_at = now + self.throttle

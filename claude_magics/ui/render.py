@@ -56,6 +56,8 @@ __all__ = [
     "render_redacted_thinking",
     "render_thinking",
     "render_tool_call",
+    "render_tool_result",
+    "tool_result_summary",
     "render_usage_line",
     "wrap_answer",
     "wrap_thinking",
@@ -193,8 +195,51 @@ def render_redacted_thinking() -> str:
 
 
 def render_tool_call(name: str, arguments) -> str:
-    """``tool call: name(key=value, ...)`` in a small code box; long arguments are shortened."""
-    return f'<div class="claude-tool"><code>{escape(format_tool_call(name, arguments))}</code></div>'
+    """A collapsed box: the summary is the ``tool call: name(key=value, ...)`` line (long
+    arguments shortened), the body the whole input - ``run_python``'s code and a bash
+    ``command`` as highlighted code, anything else as indented JSON - escaped."""
+    summary = escape(format_tool_call(name, arguments, limit=120))
+    return (
+        f'<details class="claude-tool"><summary><code>{summary}</code></summary>'
+        f"{_tool_input_html(arguments)}</details>"
+    )
+
+
+def _tool_input_html(arguments) -> str:
+    if isinstance(arguments, dict) and len(arguments) == 1:
+        (key, value), = arguments.items()
+        if isinstance(value, str) and key in ("code", "command"):
+            return code_box(highlight_cached(value, "python" if key == "code" else "bash"))
+    if arguments in (None, "", {}):
+        return ""
+    text = json.dumps(arguments, ensure_ascii=False, indent=2, default=str)
+    return code_box(escape(_clip(text, TOOL_TEXT_LIMIT)))
+
+
+#: How much of a tool's input or result a box shows; the rest is counted, not shown.
+TOOL_TEXT_LIMIT = 4000
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
+
+
+def tool_result_summary(name: str, error: bool) -> str:
+    """The one line a tool result shows: who it answers, and whether it is an error."""
+    return f"{'error from' if error else 'result of'} {name or 'a tool'}"
+
+
+def render_tool_result(name: str, text: str, *, error: bool = False) -> str:
+    """A collapsed box after its call: "result of NAME" (or "error from NAME", marked as an
+    error), the result's text - escaped, clipped - as the body. Images are only labels."""
+    marker = " claude-tool-error" if error else ""
+    body = code_box(escape(_clip(text, TOOL_TEXT_LIMIT))) if text else ""
+    return (
+        f'<details class="claude-tool claude-tool-result{marker}">'
+        f"<summary>{escape(tool_result_summary(name, error))}</summary>{body}</details>"
+    )
 
 
 def format_tool_call(name: str, arguments, limit: int = 300) -> str:
@@ -282,6 +327,9 @@ _RULES = [
     f"{_A} .claude-thinking{{color:{_MUTED};margin:.3em 0;font-size:.95em}}",
     f"{_A} .claude-thinking>summary{{cursor:pointer;user-select:none}}",
     f"{_A} .claude-tool{{margin:.4em 0;color:{_MUTED}}}",
+    f"{_A} .claude-tool>summary{{cursor:pointer;user-select:none}}",
+    f"{_A} .claude-tool>.{CODE_CLASS}{{margin:.3em 0 0;color:var(--jp-content-font-color1,inherit)}}",
+    f"{_A} .claude-tool-error>summary{{color:var(--jp-error-color1,#d9534f);font-weight:600}}",
     f"{_A} .claude-error{{margin:.5em 0;padding:.4em .7em;white-space:pre-wrap;"
     f"border-left:3px solid var(--jp-error-color1,#d9534f);"
     f"background:var(--jp-rendermime-error-background,rgba(217,83,79,.1))}}",

@@ -178,3 +178,23 @@ def test_thinking_blocks_go_back_unchanged_inside_the_loop(fake, client):
     assert conversation.run_turn("Think", client=client, options=options, tools=[add]).ok
     sent_back = fake.requests[-1].json["messages"][-2]["content"][0]
     assert sent_back == thought
+
+
+def test_history_export_shows_tool_rounds_as_calls_and_results():
+    from claude_magics.core.history import content_as_text
+
+    call = [{"type": "text", "text": "Checking."},
+            {"type": "tool_use", "id": "t1", "name": "run_python", "input": {"code": "print('```')\ndf.shape"}},
+            {"type": "tool_use", "id": "t2", "name": "lookup", "input": {"key": "a"}}]
+    results = [
+        {"type": "tool_result", "tool_use_id": "t1", "content": [
+            {"type": "text", "text": "(3, 2)"},
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}}]},
+        {"type": "tool_result", "tool_use_id": "t2", "is_error": True, "content": "KeyError: 'a'" + "!" * 3000},
+    ]
+    text = content_as_text(call)
+    assert text == "Checking.\n\n[tool call: run_python]\n````python\nprint('```')\ndf.shape\n````\n\n" \
+                   '[tool call: lookup({"key": "a"})]'
+    shown = content_as_text(results)
+    assert shown.startswith("[tool result]\n```\n(3, 2)\n[image: image/png]\n```\n\n[tool error]\n```\nKeyError: 'a'!!")
+    assert "AAAA" not in shown and "1,013 more characters" in shown

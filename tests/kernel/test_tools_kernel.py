@@ -39,6 +39,9 @@ def test_an_exception_in_a_tool_and_parallel_calls(fresh, fake):
     results = sent_results(fake.requests[1])
     assert [r["tool_use_id"] for r in results] == ["toolu_a", "toolu_b"]
     assert results[1]["is_error"] and "RuntimeError: broken 5" in results[1]["content"]
+    html = run.html()
+    assert "result of one" in html and '<details class="claude-tool claude-tool-result claude-tool-error">' \
+        '<summary>error from boom</summary>' in html and "RuntimeError: broken 5" in html
     fake.enqueue(text("ok"))
     assert fresh.run("%claude And next?").status == "ok"  # the history is still a valid request
 
@@ -62,6 +65,16 @@ def test_the_agent_runs_code_only_after_approval(fresh, fake):
     blocks = sent_results(fake.requests[1])[0]["content"]
     assert blocks[0]["text"] == "stdout:\nmean is 1.5\n" and blocks[1]["text"] == "1.5"
     assert fresh.run("print(m)").stdout.strip() == "1.5"  # it ran in the notebook's namespace
+    # the answer shows the call and its result as collapsed boxes, the result before the final text
+    answer = next(d["text/html"] for d in run.displays().values() if "The mean price" in d.get("text/html", ""))
+    assert '<details class="claude-tool"><summary><code>tool call: run_python(' in answer
+    assert '<span class="kw">print</span>' in answer or '<span class="bi">print</span>' in answer  # highlighted
+    assert answer.index("tool call: run_python") < answer.index("result of run_python") < answer.index("The mean")
+    assert "mean is 1.5" in answer[answer.index("result of run_python"):]
+    # as it happens: an update showed the result while the final answer had not started
+    updates = [m["content"]["data"].get("text/html", "") for m in run.of_type("update_display_data")]
+    assert any("result of run_python" in html and "The mean price" not in html for html in updates)
+    assert "result of run_python:\nstdout:\nmean is 1.5" in run.text()
 
 
 def test_a_refused_run_is_sent_back_as_a_refusal_and_nothing_runs(fresh, fake):

@@ -215,7 +215,7 @@ def test_thinking_streams_open_then_collapses_when_the_answer_starts():
     assert shown.last["text/plain"] == "The answer."  # thinking stays out of the plain text
 
 
-def test_tool_calls_show_as_a_small_code_line():
+def test_tool_calls_show_as_a_collapsed_box_with_their_call_line():
     live, shown, _ = make()
     message = Message([
         TextBlock("Let me check."),
@@ -227,7 +227,7 @@ def test_tool_calls_show_as_a_small_code_line():
     ])
     live.finish(message)
     html = shown.last["text/html"]
-    assert '<div class="claude-tool"><code>tool call: run_query(sql="SELECT &lt;1&gt;", limit=5)</code></div>' in html
+    assert '<summary><code>tool call: run_query(sql="SELECT &lt;1&gt;", limit=5)</code></summary>' in html
     assert 'tool call: web_search(query="pandas 3.0")' in html
     assert "Thinking (redacted" in html
     assert html.index("Let me check.") < html.index("run_query") < html.index("Found it.")
@@ -390,3 +390,28 @@ def test_a_banner_marks_the_answer_before_it_is_read(plain):
         html = shown.last["text/html"]
         assert html.index('<div class="claude-notice">Replayed &lt;b&gt;</div>') < html.index("Stored &lt;answer&gt;.")
         assert shown.last["text/plain"] == "Replayed <b>\n\nStored <answer>.\n\nusage"
+
+
+def test_a_finished_request_and_a_tool_result_show_at_once_despite_the_throttle():
+    """After either, the tool runs or the next request starts: nothing else may come for seconds."""
+    live, shown, clock = make()
+    call = ToolUseBlock("run_python", {"code": "df.shape"})
+    live.update(Message([TextBlock("Let me look.")]))
+    live.update(Message([TextBlock("Let me look."), ToolUseBlock("run_python", {"code": "df"})]))
+    assert len(shown.calls) == 1  # throttled while streaming
+    live.update(Message([TextBlock("Let me look."), call], stop_reason="tool_use"))
+    assert "df.shape" in shown.last["text/html"]  # the whole call, before approval and the run
+    result = UnknownBlock("tool_result", {"tool_use_id": "toolu_1", "content": "(3, 2)"})
+    live.update(Message([TextBlock("Let me look."), call, result], stop_reason="tool_use"))
+    assert "result of run_python" in shown.last["text/html"] and "(3, 2)" in shown.last["text/html"]
+    assert len(shown.calls) == 3 and clock.now == 1000.0
+
+
+def test_the_terminal_prints_each_tool_result_as_it_arrives():
+    out = io.StringIO()
+    live = LiveDisplay(plain=True, stream=out, clock=FakeClock(), throttle=0)
+    call = ToolUseBlock("run_python", {"code": "df.shape"})
+    live.update(Message([TextBlock("Let me look."), call], stop_reason="tool_use"))
+    live.update(Message([TextBlock("Let me look."), call,
+                         UnknownBlock("tool_result", {"tool_use_id": "toolu_1", "content": "(3, 2)"})]))
+    assert out.getvalue() == 'Let me look.\n\ntool call: run_python(code="df.shape")\n\nresult of run_python:\n(3, 2)'

@@ -20,6 +20,7 @@ from claude_magics.ui.render import (
     render_notice,
     render_thinking,
     render_tool_call,
+    render_tool_result,
     render_usage_line,
     wrap_answer,
 )
@@ -149,6 +150,10 @@ def test_our_own_boxes_escape_their_text(payload):
         render_usage_line(payload),
         render_thinking(payload),
         render_tool_call(payload, {"q": payload}),
+        render_tool_call("run_python", {"code": payload}),
+        render_tool_call("bash", {"command": payload}),
+        render_tool_result(payload, payload),
+        render_tool_result(payload, payload, error=True),
     ):
         parsed = assert_safe(markup, ours=frozenset({"details"}))
         assert sum(tag == "details" for tag, _ in parsed.tags) <= 1
@@ -278,9 +283,14 @@ def test_helpers():
     assert thinking.startswith('<details class="claude-thinking"><summary>Thinking</summary>')
     assert "<em>one</em>" in thinking and " open" not in thinking
     call = render_tool_call("search", {"query": "<x>", "n": 3})
-    assert call == '<div class="claude-tool"><code>tool call: search(query="&lt;x&gt;", n=3)</code></div>'
+    assert call.startswith(
+        '<details class="claude-tool"><summary><code>tool call: search(query="&lt;x&gt;", n=3)</code></summary>'
+    )
+    assert '"query": "&lt;x&gt;",\n  "n": 3' in call  # the whole input, as JSON, in the body
     long = render_tool_call("f", {"text": "y" * 1000})
-    assert len(html.unescape(long)) < 400 and "…" in long
+    summary = long[: long.index("</summary>")]
+    assert len(html.unescape(summary)) < 200 and "…" in summary
+    assert "y" * 1000 in long  # the body has it all
     assert wrap_answer("<p>x</p>") == STYLE + '<div class="claude-answer mathjax_ignore tex2jax_ignore"><p>x</p></div>'
 
 
