@@ -368,11 +368,13 @@ def test_the_model_picker_is_for_this_panel_only_and_says_so(page, panel, fake_a
     fake_api.enqueue(text("From haiku."))
     answer = ask(page, panel, "Which model?")
     expect(answer).to_have_attribute("data-state", "done", timeout=STREAM_TIMEOUT)
-    assert fake_api.requests[-1].json["model"] == "claude-haiku-4-5"
+    from claude_magics.core.models import DEFAULT_ALIASES, DEFAULT_MODEL
+
+    assert fake_api.requests[-1].json["model"] == DEFAULT_ALIASES["haiku"]
     fake_api.enqueue(text("From the notebook's default."))
     run_cell(page, 2)
     expect(cell(page, 2).locator(".jp-OutputArea")).to_contain_text("From the notebook's default.")
-    assert fake_api.requests[-1].json["model"] == "claude-sonnet-4-6"  # cells keep theirs
+    assert fake_api.requests[-1].json["model"] == DEFAULT_ALIASES.get(DEFAULT_MODEL, DEFAULT_MODEL)  # cells keep theirs
     panel.locator(".cp-header").screenshot(path=screenshots / "panel-model-picker.png")
     picker.select_option("")
 
