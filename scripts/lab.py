@@ -45,7 +45,9 @@ def start_fake_api() -> tuple[subprocess.Popen, str]:
 
 def lab_command(argv: list[str], *, check: bool) -> list[str]:
     command = [
-        sys.executable, "-m", "jupyter", "lab",
+        # -m jupyterlab, not -m jupyter lab: the jupyter command runs the first jupyter-lab on
+        # PATH, which may belong to another Python (its kernels could not import this checkout)
+        sys.executable, "-m", "jupyterlab",
         f"--LabApp.default_url=/lab/tree/{NOTEBOOK}",
         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]

@@ -140,7 +140,9 @@ def lab(tmp_path_factory, fake_api):
         "NO_PROXY": "127.0.0.1,localhost",
     }
     command = [
-        sys.executable, "-m", "jupyter", "lab",
+        # -m jupyterlab, not -m jupyter lab: the jupyter command runs the first jupyter-lab on
+        # PATH, which may belong to another Python (its kernels could not import this checkout)
+        sys.executable, "-m", "jupyterlab",
         "--no-browser",
         "--allow-root",
         "--ServerApp.ip=127.0.0.1",
