@@ -47,7 +47,7 @@ print("CPU", _t.process_time() - _cpu)
 
 def run(client, code: str) -> float:
     msg_id = client.execute(code)
-    cpu = None
+    out = ""  # stdout may arrive in several stream messages
     while True:
         try:
             message = client.get_iopub_msg(timeout=120)
@@ -55,12 +55,12 @@ def run(client, code: str) -> float:
             raise SystemExit("the kernel stopped answering")
         if message["parent_header"].get("msg_id") != msg_id:
             continue
-        if message["msg_type"] == "stream" and message["content"]["text"].startswith("CPU"):
-            cpu = float(message["content"]["text"].split()[1])
+        if message["msg_type"] == "stream":
+            out += message["content"]["text"]
         if message["msg_type"] == "error":
             raise SystemExit("\n".join(message["content"]["traceback"]))
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
-            return cpu
+            return float(out.split("CPU", 1)[1].split()[0]) if "CPU" in out else None
 
 
 def main() -> None:
