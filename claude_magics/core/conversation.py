@@ -456,6 +456,9 @@ class Conversation:
                 with window.open():  # tools run the notebook's code: Interrupt must reach it
                     results = self._run_tools(toolset, calls, segment.stop_reason, result, shown, current, on_update)
                 result.steps.append({"role": "user", "content": results})
+                if cancel is not None and cancel.is_set():  # stopped while the tools ran: ask nothing more
+                    result.interrupted = True
+                    break
         except RequestValidationError:
             raise  # nothing was sent: the caller's parameters need fixing
         except KeyboardInterrupt:

@@ -841,3 +841,82 @@ def test_panel_masks_are_said_before_sending(fake, session, panel):
     assert "the attachment 'users': the values of password were masked (ClaudeMagics.redact_columns)." in warnings
     assert "{users}: the values of password were masked (ClaudeMagics.redact_columns)." in warnings
     assert "hunter2!x" not in json.dumps(fake.requests[-1].json)
+
+
+# -- the agent: code from the panel runs only after Approve -------------------------------------
+
+def results_sent(fake) -> list[dict]:
+    return [b for b in asked(fake)[-1].json["messages"][-1]["content"] if b.get("type") == "tool_result"]
+
+
+def agent_turn(fake, panel, session, code: str):
+    """Agent on, a scripted run_python call; returns the approval the page is shown."""
+    from claude_magics.testing.replies import tool_use
+
+    session.namespace["seed"] = 1  # the notebook's variables (an empty dict would mean "IPython's")
+    panel.agent = True
+    fake.enqueue(tool_use("run_python", {"code": code}, "Let me compute it."), text("Done."))
+    assert panel.ask("Compute it", view="v1")
+    return wait_for(lambda: panel.approval, what="the approval request")
+
+
+def test_agent_code_runs_after_approve_and_every_view_sees_the_exact_code(fake, session, panel):
+    code = "answer = 6 * 7\nprint('<b>hi</b>')\nanswer"
+    view = view_of(panel, "v1")
+    pending = agent_turn(fake, panel, session, code)
+    assert pending["name"] == "run_python" and pending["code"] == code
+    assert "answer" not in session.namespace  # nothing ran yet
+    # a view attaching now (a page reload) is shown the same request: it is a synced trait
+    assert panel.get_state()["approval"] == pending
+    assert not panel.answer_approval("stale-id", True)  # an old page's click answers nothing
+    panel._handle_custom_msg({"type": "approval", "view": "v1", "id": pending["id"], "approved": True}, [])
+    result = panel.wait(10)
+    assert result.ok and result.committed
+    assert session.namespace["answer"] == 42
+    sent = results_sent(fake)[0]
+    assert not sent.get("is_error") and "<b>hi</b>" in json.dumps(sent)
+    assert panel.approval == {}
+    assert panel.comm.states("approval") == [pending, {}]
+    assert [m["role"] for m in panel.conversation.messages] == ["user", "assistant", "user", "assistant"]
+    # the panel shows the call and its result as boxes, the result's markup as text
+    answer = catch_up(panel, view).shown(1)["html"]
+    assert answer == assistant_html(result.message.content)
+    assert answer.index("tool call: run_python") < answer.index("result of run_python") < answer.index("Done.")
+    assert "&lt;b&gt;hi&lt;/b&gt;" in answer and "<b>" not in answer
+
+
+def test_refuse_sends_a_refusal_and_runs_nothing(fake, session, panel):
+    pending = agent_turn(fake, panel, session, "flag = 'ran'")
+    panel._handle_custom_msg({"type": "approval", "view": "v1", "id": pending["id"], "approved": False}, [])
+    result = panel.wait(10)
+    assert result.ok and "flag" not in session.namespace
+    sent = results_sent(fake)[0]
+    assert sent["is_error"] and "refused" in json.dumps(sent)
+
+
+def test_stop_while_code_waits_refuses_it_and_stops_the_turn(fake, session, panel):
+    agent_turn(fake, panel, session, "flag = 'ran'")
+    panel._handle_custom_msg({"type": "stop", "view": "v1"}, [])
+    result = panel.wait(10)
+    assert "flag" not in session.namespace and panel.approval == {}
+    assert result.interrupted and len(asked(fake)) == 1  # nothing more was asked, not even cancelled
+    from claude_magics.core.history import validate_history
+
+    assert [m["role"] for m in panel.conversation.messages] == ["user", "assistant", "user", "assistant"]
+    assert "refused" in json.dumps(panel.conversation.messages[2]) and "Stop" in json.dumps(panel.conversation.messages[2])
+    validate_history(panel.conversation.messages)  # the next question can follow
+
+
+def test_an_unanswered_approval_is_refused_after_the_timeout(fake, session, panel):
+    panel.approval_timeout = 0.3
+    agent_turn(fake, panel, session, "flag = 'ran'")
+    result = panel.wait(10)
+    assert result.ok and "flag" not in session.namespace
+    assert "no answer within 0.3 seconds" in json.dumps(results_sent(fake)[0])
+
+
+def test_without_the_agent_the_panel_offers_no_tools(fake, panel):
+    fake.enqueue(text("Hi."))
+    panel.ask("Hello", view="v1")
+    panel.wait(10)
+    assert "tools" not in asked(fake)[-1].json

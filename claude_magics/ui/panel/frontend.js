@@ -126,13 +126,33 @@ function render({ model, el }) {
   modelPicker.setAttribute("aria-label", "Model for questions asked in this panel only");
   modelLabel.appendChild(modelPicker);
   const newButton = button("New conversation", "cp-new", "Forget the history (also for %%claude cells); Undo follows");
-  header.append(title, modelLabel, newButton);
+  // The agent: panel questions get the EDA tools; code runs only after Approve below.
+  const agentLabel = node("label", "cp-agent-label");
+  const agentBox = node("input", "cp-agent");
+  agentBox.type = "checkbox";
+  agentLabel.title =
+    "Let Claude list and describe your variables and run Python in this kernel. " +
+    "Each piece of code runs only after you press Approve.";
+  agentLabel.append(agentBox, node("span", null, "Agent"));
+  header.append(title, agentLabel, modelLabel, newButton);
 
   const log = node("div", "cp-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
   const empty = node("div", "cp-empty", "Ask a question below. The cells' %%claude turns appear here too.");
   log.appendChild(empty);
+
+  // Code waiting for approval: the exact code as text (textContent), Approve / Refuse.
+  const approvalBox = node("div", "cp-approval");
+  approvalBox.setAttribute("role", "alertdialog");
+  const approvalTitle = node("div", "cp-approval-title");
+  const approvalCode = node("pre", "cp-approval-code");
+  const approvalActions = node("div", "cp-approval-actions");
+  const approveButton = button("Approve", "cp-approve cp-primary", "Run this code in the kernel");
+  const refuseButton = button("Refuse", "cp-refuse", "Do not run it; Claude is told you refused");
+  approvalActions.append(approveButton, refuseButton);
+  approvalBox.append(approvalTitle, approvalCode, approvalActions);
+  approvalBox.hidden = true;
 
   const status = node("div", "cp-status");
   status.setAttribute("role", "status");
@@ -155,7 +175,7 @@ function render({ model, el }) {
   composer.append(chips, input, actions);
 
   const footer = node("div", "cp-footer");
-  root.append(header, log, status, composer, footer);
+  root.append(header, log, approvalBox, status, composer, footer);
   el.appendChild(root);
 
   // -- scrolling ---------------------------------------------------------------------------
@@ -405,6 +425,23 @@ function render({ model, el }) {
     autosize();
   }
 
+  function renderApproval() {
+    const pending = model.get("approval") || {};
+    approvalBox.hidden = !pending.id;
+    if (!pending.id) return;
+    approvalTitle.textContent = "Claude wants to run " + (pending.name || "code") + ":";
+    approvalCode.textContent = pending.code || "";
+    approveButton.disabled = refuseButton.disabled = false;
+    approvalBox.dataset.id = pending.id;
+    keepingScroll(() => {});
+  }
+  function answerApproval(approved) {
+    const id = approvalBox.dataset.id;
+    if (!id) return;
+    approveButton.disabled = refuseButton.disabled = true;
+    model.send({ type: "approval", view, id, approved });
+  }
+
   // -- events ---------------------------------------------------------------------------------
   input.placeholder = model.get("placeholder");
   input.addEventListener("keydown", (event) => {
@@ -421,6 +458,12 @@ function render({ model, el }) {
   input.addEventListener("input", autosize);
   sendButton.addEventListener("click", send);
   stopButton.addEventListener("click", () => model.send({ type: "stop", view }));
+  approveButton.addEventListener("click", () => answerApproval(true));
+  refuseButton.addEventListener("click", () => answerApproval(false));
+  agentBox.addEventListener("change", () => {
+    model.set("agent", agentBox.checked);
+    model.save_changes();
+  });
   newButton.addEventListener("click", () => model.send({ type: "new", view }));
   modelPicker.addEventListener("change", () => {
     model.set("selected_model", modelPicker.value);
@@ -488,6 +531,9 @@ function render({ model, el }) {
     footer.textContent = model.get("footer");
     footer.hidden = !model.get("footer");
   };
+  const onAgent = () => {
+    agentBox.checked = !!model.get("agent");
+  };
   const onName = () => {
     const name = model.get("conversation_name");
     convName.textContent = name && name !== "default" ? " · " + name : "";
@@ -500,6 +546,8 @@ function render({ model, el }) {
     ["change:attachables", onAttachables],
     ["change:footer", onFooter],
     ["change:conversation_name", onName],
+    ["change:agent", onAgent],
+    ["change:approval", renderApproval],
   ];
   for (const [name, handler] of listeners) model.on(name, handler);
 
@@ -508,6 +556,8 @@ function render({ model, el }) {
   showBusy();
   onFooter();
   onName();
+  onAgent();
+  renderApproval();
   model.send({ type: "hello", view });
 
   return () => {

@@ -34,6 +34,19 @@ Where it works
     itself). A front end that cannot show widgets shows the text fallback, which says so
     and points to the ``%%claude`` cells and ``%claude history``, which need no widgets.
 
+The agent, and approving code from the page
+    With ``agent`` on (the "Agent" checkbox), panel turns get the EDA tools
+    (``core.tools.eda``), as ``%%claude --agent`` does in a cell. ``run_python`` runs only
+    after the person approves that exact code: the worker thread puts the request in the
+    synced ``approval`` trait (so a view that attaches later, after a page reload, shows
+    it too), the page shows the code as text with Approve / Refuse, and the worker waits on
+    a ``threading.Event`` for the answer. Stop refuses and stops; after
+    ``approval_timeout`` seconds with no answer the call is refused.
+    Caveat: panel turns run on a worker thread, so approved code runs there with ``exec``
+    in the notebook's namespace, beside whatever the kernel is running: a cell that runs at
+    the same time sees the variables change under it, its prints during the run are
+    captured with the tool's, and Kernel › Interrupt cannot stop the code (it stops cells).
+
 Extension hook
     Each code block in an answer gets a Copy button in a small toolbar. For other front-end
     code (a lab extension's "insert into notebook"), the front end marks each block's box
@@ -154,6 +167,12 @@ class ChatPanel(anywidget.AnyWidget):
     #: Whether questions reach the kernel while a cell runs (ipykernel 7 subshells); without
     #: them the front end says "waiting for the running cell" instead of going silent.
     subshells = t.Bool(False).tag(sync=True)
+    #: The "Agent" checkbox: panel turns get the EDA tools (code runs only when approved).
+    agent = t.Bool(False).tag(sync=True)
+    #: The code waiting for the person's answer, ``{id, name, code}``, or ``{}``.
+    approval = t.Dict().tag(sync=True)
+    #: Seconds an approval waits for an answer before the call is refused.
+    approval_timeout = 600.0
 
     def __init__(
         self,
@@ -178,6 +197,10 @@ class ChatPanel(anywidget.AnyWidget):
         self._forgotten = None  # (what "New conversation" forgot, when), for Undo
         self._suppress_display = None
         self.last_result = None
+        self._approval_lock = threading.Lock()
+        self._answered: threading.Event | None = None  # set when the pending approval is answered
+        self._answer = None  # the Approval given
+        self._approvals = 0
 
         self.conversation_name = self._conversation.name
         # Questions are answered beside a running cell, even after a %%claude cell (main
@@ -246,7 +269,11 @@ class ChatPanel(anywidget.AnyWidget):
         return True
 
     def stop(self) -> None:
-        """Stop this panel's answer at once, even mid-read; the partial answer is kept."""
+        """Stop this panel's answer at once, even mid-read; the partial answer is kept.
+
+        Code waiting for approval is refused (and Claude is told the person stopped).
+        """
+        self.answer_approval(None, False, "the user pressed Stop")
         if self._cancel is not None and self._worker is not None and self._worker.is_alive():
             self._cancel.set()
         elif self.busy == "cell":
@@ -293,6 +320,52 @@ class ChatPanel(anywidget.AnyWidget):
         if not restored:
             self._notice(view, "The new conversation already has answers; the old one cannot come back.", level="error")
         return restored
+
+    def answer_approval(self, approval_id, approved: bool, reason: str = "") -> bool:
+        """Answer the code waiting for approval (``approval_id`` None: whichever waits).
+
+        False when nothing waits, or the id is not the waiting one (a stale page).
+        """
+        from ...core.tools import Approval
+
+        with self._approval_lock:
+            pending, answered = self.approval, self._answered
+            if not pending or answered is None or (approval_id is not None and pending.get("id") != approval_id):
+                return False
+            self._answer = Approval(bool(approved), "" if approved else str(reason or ""))
+            answered.set()
+            return True
+
+    def _approve(self, name: str, tool_input: dict, preview: str):
+        """The toolset's approver, on the worker thread: show the code in every view and wait."""
+        from ...core.tools import Approval
+
+        with self._approval_lock:
+            self._approvals += 1
+            answered = self._answered = threading.Event()
+            self._answer = None
+            self.approval = {"id": f"a{self._approvals}", "name": name, "code": preview}
+        try:
+            deadline = time.monotonic() + self.approval_timeout
+            cancel = self._cancel
+            while not answered.wait(0.1):
+                if cancel is not None and cancel.is_set():
+                    return Approval(False, "the user pressed Stop")
+                if time.monotonic() >= deadline:
+                    return Approval(False, f"no answer within {self.approval_timeout:g} seconds")
+            return self._answer or Approval(False)
+        finally:
+            with self._approval_lock:
+                self._answered = None
+                self.approval = {}
+
+    def _toolset(self):
+        """The agent's tools over the notebook's namespace, approved from the page."""
+        from ...core.tools import Toolset
+        from ...core.tools.eda import eda_tools
+
+        steps = getattr(self._session, "max_tool_steps", None) or 10
+        return Toolset.of(eda_tools(self.namespace), approver=self._approve, max_steps=steps)
 
     def refresh_attachables(self) -> None:
         """Re-list the notebook's DataFrames, figures and images for the attach picker."""
@@ -360,6 +433,8 @@ class ChatPanel(anywidget.AnyWidget):
                 self.undo_new_conversation(view=view)
             elif kind == "refresh":
                 self.refresh_attachables()
+            elif kind == "approval":
+                self.answer_approval(content.get("id"), content.get("approved") is True)
         except Exception as exc:  # a bug here must show in the panel, not kill the handler
             self._notice(view, _short_error(exc), level="error")
 
@@ -380,6 +455,7 @@ class ChatPanel(anywidget.AnyWidget):
             typed = {"text": text, "attachments": [*labels, *names], "unresolved": list(unresolved)}
             result = self._conversation.run_turn(
                 content, client=self._session.client(), options=options, cancel=cancel, typed=typed,
+                tools=self._toolset() if self.agent else None,
             )
         except ConversationBusy:  # a cell started a turn between the check and now
             self._notice(view, BUSY_IN_CELL, level="error")
