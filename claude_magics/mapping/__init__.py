@@ -93,10 +93,10 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
     except ImportError:
         raise ImportError("claude_magics.map needs pandas: pip install pandas") from None
 
-    from ..api.client import API_VERSION
     from ..core.context import ContextOptions
     from ..core.session import get_session
-    from ..core.store import default_store, request_key
+    from ..core.replay import replay_key
+    from ..core.store import default_store
     from .limiter import AdaptiveLimit
     from .progress import Progress
     from .prompts import build_prompts
@@ -119,7 +119,6 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
     runner = Runner(None, spec, stats, limiter, store, max_cost)
     client = _client(session, runner, concurrency)
     runner.client = client
-    version = getattr(client, "api_version", None) or API_VERSION
     outcomes: dict[int, Outcome] = {}
     tasks: list[Task] = []
     for position, body in enumerate(bodies):
@@ -127,7 +126,7 @@ def map(  # noqa: A001 - the name users asked for; builtins.map stays reachable 
             outcomes[position] = Outcome(error="the row's prompt is empty")
             stats.failed += 1
             continue
-        key = request_key({"anthropic-version": version, **body})
+        key = replay_key(body, client)  # the key cell replay uses: API version and server included
         stored = store.get(key) if store is not None else None
         if stored is not None:
             try:

@@ -59,6 +59,17 @@ def test_fields_give_typed_columns_and_a_second_run_sends_nothing(fake):
     assert second.attrs["report"]["from_store"] == 2
 
 
+def test_answers_from_another_server_are_not_reused(fake, monkeypatch):
+    """The offline demo's answers must never come back as Claude's: the server is part of the key."""
+    s = pd.Series(["great"], name="review")
+    claude_magics.map(s, "Classify the sentiment.", schema=["positive", "negative"], progress=False)
+    with FakeAPI(api_key=KEY) as other:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", other.base_url)
+        again = claude_magics.map(s, "Classify the sentiment.", schema=["positive", "negative"], progress=False)
+        assert len([r for r in other.requests if r.path == "/v1/messages"]) == 1
+    assert again.attrs["report"]["from_store"] == 0
+
+
 def test_429_and_529_in_the_middle_lose_nothing(fake):
     fake.enqueue(
         *[echo() for _ in range(5)],
