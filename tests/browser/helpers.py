@@ -73,3 +73,15 @@ def run_cell(page, index: int, *, wait: bool = True, timeout_s: float = 60.0) ->
 
 def output_text(page, index: int) -> str:
     return cell(page, index).locator(".jp-OutputArea").inner_text()
+
+
+def fresh_panel(page, selector: str, timeout_ms: int):
+    """The panel at ``selector`` after "New conversation", idle, with an empty transcript and box."""
+    from playwright.sync_api import expect
+
+    root = page.locator(selector)
+    expect(root.locator(".cp-stop")).to_be_hidden(timeout=timeout_ms)
+    root.locator(".cp-new").click()
+    expect(root.locator(".cp-entry")).to_have_count(0)
+    root.locator(".cp-input").fill("")
+    return root

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from claude_magics.testing.replies import text, tool_use
 
-from .helpers import cell, open_notebook, run_cell, wait_for_idle
+from .helpers import cell, fresh_panel, open_notebook, run_cell, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +38,7 @@ def page(context, lab):
 @pytest.fixture
 def panel(page, fake_api):
     fake_api.reset()
-    root = page.locator(IN_NOTEBOOK)
-    expect(root.locator(".cp-stop")).to_be_hidden(timeout=TIMEOUT)
-    root.locator(".cp-new").click()
-    expect(root.locator(".cp-entry")).to_have_count(0)
+    root = fresh_panel(page, IN_NOTEBOOK, TIMEOUT)
     agent = root.locator(".cp-agent")
     if not agent.is_checked():
         agent.check()

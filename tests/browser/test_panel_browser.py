@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from claude_magics.testing.replies import error, mid_stream_error, text
 
-from .helpers import cell, open_notebook, output_text, run_cell, wait_for_idle
+from .helpers import cell, fresh_panel, open_notebook, output_text, run_cell, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -53,12 +53,7 @@ def page(context, lab):
 def panel(page, fake_api):
     """The panel, over a fresh conversation, with the fake's script and log emptied."""
     fake_api.reset()
-    root = page.locator(IN_NOTEBOOK)
-    expect(root.locator(".cp-stop")).to_be_hidden(timeout=STREAM_TIMEOUT)
-    root.locator(".cp-new").click()
-    expect(root.locator(".cp-entry")).to_have_count(0)
-    root.locator(".cp-input").fill("")
-    return root
+    return fresh_panel(page, IN_NOTEBOOK, STREAM_TIMEOUT)
 
 
 def type_and_enter(page, panel, question: str) -> None:

@@ -45,13 +45,18 @@ def text_html(text: str) -> str:
 
 
 def _text_html(text: str) -> str:
+    return _folded(text, _escape(text))
+
+
+def _folded(text: str, body: str) -> str:
+    """``body`` (the escaped HTML of ``text``) in a text box, folded behind a preview when long."""
     if len(text) <= FOLD_CHARS:
-        return f'<div class="cp-text">{_escape(text)}</div>'
+        return f'<div class="cp-text">{body}</div>'
     preview = text[:PREVIEW_CHARS].rstrip() + "…"
     return (
         f'<details class="cp-fold"><summary><span class="cp-text">{_escape(preview)}</span>'
         f'<span class="cp-fold-size">{len(text):,} characters</span></summary>'
-        f'<div class="cp-text">{_escape(text)}</div></details>'
+        f'<div class="cp-text">{body}</div></details>'
     )
 
 
@@ -117,15 +122,7 @@ def _typed_text_html(text: str, unresolved: set) -> str:
         else:
             label = {"error": "last error", "figure": "current figure"}.get(segment.special, segment.label)
             pieces.append(f'<span class="cp-chip cp-ref" title="{_escape(segment.source)}">{_escape(label)}</span>')
-    body = "".join(pieces)
-    if len(text) <= FOLD_CHARS:
-        return f'<div class="cp-text">{body}</div>'
-    preview = text[:PREVIEW_CHARS].rstrip() + "…"
-    return (
-        f'<details class="cp-fold"><summary><span class="cp-text">{_escape(preview)}</span>'
-        f'<span class="cp-fold-size">{len(text):,} characters</span></summary>'
-        f'<div class="cp-text">{body}</div></details>'
-    )
+    return _folded(text, "".join(pieces))
 
 
 def _block_field(block, name, default=None):
