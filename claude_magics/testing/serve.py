@@ -160,12 +160,14 @@ class Exchange:
             events = events[: reply.fail_after_events] + [("error", failure)]
         newline = quirks.newline(self.rng)
         encoded = [encode_event(name, data, self.rng, quirks, newline) for name, data in events]
+        if reply.fail_after_events is not None:
+            # After an error event the API closes the connection. Say so in the headers: a
+            # client that pooled the connection would race the close on its next request.
+            self.keep_alive = False
         headers = self._begin(200, "text/event-stream; charset=utf-8", [("cache-control", "no-cache"), *reply.headers])
         body = self._open_chunked(200, headers, reply.drop_after_bytes)
         self._events(body, encoded, reply)
         body.end()
-        if reply.fail_after_events is not None:
-            self.keep_alive = False  # after an error event the API closes the connection
 
     def _send_message_json(self, reply: MessageReply, rendered: Rendered) -> None:
         if reply.fail_after_events is not None:  # what failed midway in a stream fails outright here

@@ -77,3 +77,11 @@ export function hasError(outputs: any[]): boolean {
 export function isClaudeCell(source: string): boolean {
   return /^%%claude(?:\s|$)/.test(source);
 }
+
+/**
+ * Whether running a cell talks to Claude: a `%%claude` cell, a `%claude` line, or loading the
+ * extension. Such a notebook's conversation is kept in its metadata even with the sidebar closed.
+ */
+export function usesClaude(source: string): boolean {
+  return /^[ \t]*(?:%%?claude(?:\s|$)|%load_ext[ \t]+claude_magics\b)/m.test(source);
+}

@@ -10,13 +10,14 @@
 import { ILabShell, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IEditorExtensionRegistry, IEditorLanguageRegistry } from '@jupyterlab/codemirror';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { IBridgeSettings, KernelBridge } from './bridge';
 import { CommandIDs, addCodeBlockActions, addCommands } from './commands';
 import { addPromptHighlighting } from './highlight';
 import { addInlineRenderer } from './inline';
+import { usesClaude } from './cells';
 import { ClaudeSidebar } from './sidebar';
 
 const PLUGIN_ID = 'claude-magics:plugin';
@@ -60,6 +61,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const follow = () => sidebar.follow(tracker.currentWidget ? bridgeFor(tracker.currentWidget) : null);
     tracker.currentChanged.connect(follow);
     follow();
+
+    // A notebook that runs a Claude cell keeps its conversation in its metadata, sidebar open or not.
+    NotebookActions.executed.connect((_, { notebook, cell }) => {
+      const panel = tracker.find(p => p.content === notebook);
+      if (panel && usesClaude(cell.model.sharedModel.getSource())) {
+        void bridgeFor(panel).want().catch(() => undefined);
+      }
+    });
 
     addCommands(app, tracker, bridgeFor, openSidebar);
     addCodeBlockActions(tracker);

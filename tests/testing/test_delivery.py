@@ -221,3 +221,12 @@ def test_replies_can_target_other_endpoints(fake, client):
     assert client.post("/v1/messages/count_tokens", json=request).status_code == 200
     with pytest.raises(ValueError):
         text("x").drop()
+
+
+def test_a_stream_that_ends_in_an_error_says_the_connection_closes(fake, client):
+    """Otherwise a pooling client reuses a connection the server is closing (a flaky race)."""
+    fake.enqueue(mid_stream_error("Partial", after_events=3))
+    response = client.post("/v1/messages", json=body(stream=True))
+    assert response.headers["connection"] == "close"
+    fake.enqueue(text("fine"))
+    assert client.post("/v1/messages", json=body()).status_code == 200

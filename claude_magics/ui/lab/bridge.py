@@ -80,6 +80,11 @@ class Bridge:
             reply = {"type": "error", "error": f"{type(exc).__name__}: {exc}"}
         reply["request"] = data.get("request")
         comm.send(reply)
+        if kind == "attach" and reply.get("type") == "attached" and not reply.get("restored"):
+            # turns asked before this page attached (no sidebar open yet) reach its metadata now
+            conversation = self._session.conversation()
+            if len(conversation):
+                self._push(conversation, [comm])
 
     # -- requests ------------------------------------------------------------------------
     def _panel(self, name=None):
@@ -159,9 +164,14 @@ class Bridge:
         if event.kind not in ("turn_finished", "reset", "loaded"):
             return
         with self._lock:
-            settings = dict(self._settings)
             comms = list(self._comms)
-        state = saved_state(event.conversation, max_bytes=settings["max_bytes"], images=settings["images"])
+        self._push(event.conversation, comms)
+
+    def _push(self, conversation, comms) -> None:
+        """Send the conversation's saved form to the pages, which write it into the notebook."""
+        with self._lock:
+            settings = dict(self._settings)
+        state = saved_state(conversation, max_bytes=settings["max_bytes"], images=settings["images"])
         for comm in comms:
             try:
                 comm.send({"type": "saved", "state": state})

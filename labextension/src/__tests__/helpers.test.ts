@@ -1,4 +1,4 @@
-import { cellPayload, hasError, isClaudeCell, keptOutput } from '../cells';
+import { cellPayload, hasError, isClaudeCell, keptOutput, usesClaude } from '../cells';
 import { COMM_TARGET, hasSavedConversation, startCode } from '../saved';
 import { describe as statusOf, phaseForKernel } from '../state';
 
@@ -93,3 +93,15 @@ describe('sidebar states', () => {
     expect(phaseForKernel('idle', false, 'loading')).toBe('loading');
   });
 });
+
+describe('usesClaude', () => {
+  it('sees Claude cells, lines and the extension loading, not other code', () => {
+    expect(usesClaude('%%claude\nHi')).toBe(true);
+    expect(usesClaude('df = load()\n%claude What is {df}?')).toBe(true);
+    expect(usesClaude('%load_ext claude_magics')).toBe(true);
+    expect(usesClaude('x = "%claude"')).toBe(false);
+    expect(usesClaude('%load_ext claude_magicsx')).toBe(false);
+    expect(usesClaude('%claudette hi')).toBe(false);
+  });
+});
+
