@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from claude_magics.testing.replies import text, tool_use
 
 from .helpers import cell, fresh_panel, open_notebook, run_cell, wait_for_idle
+from .sidebar import ask_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,16 +46,6 @@ def panel(page, fake_api):
     return root
 
 
-def ask(page, panel, question: str):
-    answers = panel.locator(".cp-assistant")
-    before = answers.count()
-    panel.locator(".cp-input").click()
-    page.keyboard.insert_text(question)
-    page.keyboard.press("Enter")
-    expect(answers).to_have_count(before + 1, timeout=TIMEOUT)
-    return answers.nth(before)
-
-
 def last_results(fake_api) -> list[dict]:
     asked = [r for r in fake_api.requests if r.path == "/v1/messages"]
     return [b for b in asked[-1].json["messages"][-1]["content"] if b.get("type") == "tool_result"]
@@ -86,7 +77,7 @@ def test_a_cell_agent_answer_shows_collapsible_call_and_result_boxes(page, fake_
 
 def test_the_panel_asks_before_running_code_and_runs_it_after_approve(page, panel, fake_api, screenshots):
     fake_api.enqueue(tool_use("run_python", {"code": CODE}, "Let me compute."), text("Done: **42**."))
-    answer = ask(page, panel, "Compute it")
+    answer = ask_in(page, panel, "Compute it")
     approval = panel.locator(".cp-approval")
     expect(approval).to_be_visible(timeout=TIMEOUT)
     expect(approval.locator(".cp-approval-title")).to_have_text("Claude wants to run run_python:")
@@ -110,7 +101,7 @@ def test_the_panel_asks_before_running_code_and_runs_it_after_approve(page, pane
 
 def test_refuse_sends_the_refusal_to_claude(page, panel, fake_api, screenshots):
     fake_api.enqueue(tool_use("run_python", {"code": "flag = 'ran'"}), text("Understood, nothing ran."))
-    answer = ask(page, panel, "Try to run something")
+    answer = ask_in(page, panel, "Try to run something")
     approval = panel.locator(".cp-approval")
     expect(approval).to_be_visible(timeout=TIMEOUT)
     approval.locator(".cp-refuse").click()
@@ -123,7 +114,7 @@ def test_refuse_sends_the_refusal_to_claude(page, panel, fake_api, screenshots):
 
 def test_a_reloaded_page_shows_the_code_still_waiting(page, panel, fake_api):
     fake_api.enqueue(tool_use("run_python", {"code": "waited = True"}), text("It ran after the reload."))
-    ask(page, panel, "Run after a reload")
+    ask_in(page, panel, "Run after a reload")
     expect(panel.locator(".cp-approval")).to_be_visible(timeout=TIMEOUT)
     cell(page, 1).locator(".jp-InputPrompt").click()
     page.keyboard.press("Control+s")  # the reloaded page shows what was saved: the panel's output
