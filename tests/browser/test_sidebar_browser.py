@@ -219,6 +219,7 @@ def test_a_reloaded_page_attaches_again(page, lab, fake_api):
 
 
 def test_claude_cells_are_highlighted_as_markdown(page):
+    cell(page, 2).scroll_into_view_if_needed()  # CodeMirror highlights only what is on screen
     cell(page, 1).scroll_into_view_if_needed()
     prompt = cell(page, 1).locator(".cm-content")  # "%%claude\nA question from a cell of notebook A"
     python = cell(page, 2).locator(".cm-content")  # "import time; ..."
